@@ -1,0 +1,20 @@
+/* The `nineplus` command line: one entry per sub-command, each implemented in src/cli/cmd_<name>.c. */
+#ifndef NP_CLI_CLI_H
+#define NP_CLI_CLI_H
+
+typedef struct np_cli_cmd {
+  const char *name;
+  const char *summary;
+  int (*run)(int argc, char **argv); /* argv[0] is the sub-command name; returns the exit code */
+} np_cli_cmd_t;
+
+/** Default database URL: $NP_DB, else "sqlite:var/nineplus.db". */
+const char *np_cli_default_db(void);
+
+/** True when argv has --help or -h. */
+int np_cli_wants_help(int argc, char **argv);
+
+int np_cmd_migrate(int argc, char **argv);
+int np_cmd_demo(int argc, char **argv);
+
+#endif

@@ -1,0 +1,33 @@
+/* nineplus: entry point. Wires the sub-commands of every capability. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+
+static const np_cli_cmd_t commands[] = {
+  {"migrate", "create or upgrade the database and load the reference data", np_cmd_migrate},
+  {"demo", "load a deterministic synthetic data set (--scale small|city|province)", np_cmd_demo},
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "nineplus %s: employment services for Shandong's Nine Plus plan\n\n"
+             "usage: nineplus <command> [options]   (nineplus <command> --help for details)\n\ncommands:\n",
+          NP_VERSION);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+    printf("nineplus %s\n", NP_VERSION);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "nineplus: unknown command '%s'\n\n", argv[1]);
+  usage(stderr);
+  return 2;
+}
