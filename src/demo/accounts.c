@@ -1,0 +1,34 @@
+/* Demo step "accounts": one account per role on real jurisdictions, known demo passwords. */
+#include <stdio.h>
+#include "demo/steps.h"
+
+#define DEMO_PASSWORD "Shandong@2023"
+
+typedef struct demo_account {
+  const char *username, *display_name, *role, *region, *bank;
+} demo_account_t;
+
+static const demo_account_t accounts[] = {
+  {"admin", "系统管理员", "sys_admin", NULL, NULL},
+  {"security", "安全管理员", "security_admin", NULL, NULL},
+  {"auditor", "审计员", "auditor", NULL, NULL},
+  {"province", "省人社厅 就业服务处", "province_staff", "370000", NULL},
+  {"jinan", "济南市人社局 用工服务专班", "city_staff", "370100", NULL},
+  {"lixia", "历下区人社局 用工服务专班", "county_staff", "370102", NULL},
+  {"specialist", "历下区 用工服务专员", "specialist", "370102", NULL},
+  {"bank", "中国银行山东省分行 普惠金融部", "bank", NULL, "中国银行山东省分行"},
+  {"seeker", "求职者（演示）", "seeker", NULL, NULL},
+};
+
+void np_demo_print_accounts(FILE *f) {
+  fprintf(f, "  %-12s %-16s %-10s %s\n", "username", "role", "region", "password");
+  for (size_t i = 0; i < sizeof accounts / sizeof accounts[0]; i++)
+    fprintf(f, "  %-12s %-16s %-10s %s\n", accounts[i].username, accounts[i].role,
+            accounts[i].region ? accounts[i].region : accounts[i].bank ? "(bank)" : "-", DEMO_PASSWORD);
+}
+
+np_err np_demo_step_accounts(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err) {
+  (void)ctx;
+  (void)rng;
+  return np_fail(err, NP_ERR_UNSUPPORTED, "accounts_pending", NULL, "the accounts module is not wired in yet");
+}

@@ -1,0 +1,12 @@
+/* The demo steps of each capability (see the table in demo.c). */
+#ifndef NP_DEMO_STEPS_H
+#define NP_DEMO_STEPS_H
+#include "demo/demo.h"
+
+/** One account per role on real jurisdictions, with the known demo passwords; 2FA switched off. */
+np_err np_demo_step_accounts(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
+
+/** Prints the demo accounts table (username, role, jurisdiction, password) to f. */
+void np_demo_print_accounts(FILE *f);
+
+#endif
