@@ -32,6 +32,7 @@ typedef struct np_route_opts {
   const char *action;   /* permission checked by the authz hook before the handler (NULL: none) */
   size_t max_body;      /* 0 = server default (1 MiB); larger only for uploads */
   bool allow_must_change_password; /* route usable while user.must_change_password is set */
+  bool allow_mfa_enrolment;        /* route usable while second-factor enrolment is pending */
 } np_route_opts_t;
 
 typedef struct np_http_config {
@@ -45,6 +46,7 @@ typedef struct np_http_config {
   unsigned max_connections; /* 0 = 1024 */
   unsigned timeout_s;       /* idle connection timeout, 0 = 30 */
   bool secure_cookies;      /* set Secure on cookies (behind TLS) */
+  bool trust_proxy;         /* take the client IP from X-Real-IP when the peer is loopback (nginx) */
 } np_http_config_t;
 
 /*
@@ -72,6 +74,13 @@ np_err np_http_route(np_http_t *h, const char *method, const char *pattern, np_h
 /** Calls fn(method, pattern, ctx) for every registered route (for the OpenAPI completeness test). */
 void np_http_each_route(np_http_t *h, void (*fn)(const char *method, const char *pattern, void *ctx), void *ctx);
 
+/** Port the server listens on once started (useful with port 0 in tests); 0 when not listening. */
+int np_http_port(np_http_t *h);
+/** The store pool the server keeps (NULL when no db_url was given). */
+np_store_pool_t *np_http_pool(np_http_t *h);
+/** True when cookies should carry Secure (np_http_config_t.secure_cookies). */
+bool np_http_secure_cookies(const np_http_t *h);
+
 /** Starts listening and serves until SIGTERM/SIGINT; in-flight requests finish. */
 np_err np_http_run(np_http_t *h, np_errdetail_t *err);
 /** Starts serving in the background (tests); np_http_stop ends it. */
@@ -91,7 +100,11 @@ const char *np_req_header(np_req_t *r, const char *name);
 const char *np_req_cookie(np_req_t *r, const char *name);
 /** Raw body (NUL-terminated for convenience) and its length. */
 const char *np_req_body(np_req_t *r, size_t *len);
-/** Parses the body as a JSON object with the core limits; on failure has already answered 400. */
+/**
+ * Parses the body as a JSON object (duplicate keys rejected, depth capped); on failure it has already
+ * answered 400 "invalid_json" and returns NULL. The object belongs to the request and is freed when
+ * the response completes: do not json_decref it (json_incref to keep it longer).
+ */
 json_t *np_req_json(np_req_t *r);
 /** Request id (also in the X-Request-Id response header and every log line). */
 const char *np_req_id(np_req_t *r);
@@ -99,7 +112,10 @@ const char *np_req_id(np_req_t *r);
 const char *np_req_ip(np_req_t *r);
 /** Authenticated principal, or NULL. */
 const np_principal_t *np_req_principal(np_req_t *r);
-/** A store connection held for this request (acquired on first use, released at the end). */
+/**
+ * A store connection held for this request (acquired on first use, released at the end). NULL when
+ * none is available; it has then already answered 503 "store_unavailable": just return.
+ */
 np_store_t *np_req_store(np_req_t *r);
 np_http_t *np_req_server(np_req_t *r);
 
@@ -118,7 +134,11 @@ void np_resp_file(np_req_t *r, int status, const char *content_type, const char 
                   bool unlink_after);
 /** Adds a response header (before the response is sent). */
 void np_resp_header(np_req_t *r, const char *name, const char *value);
-/** HTTP status for an error code (invalid→400/422, not_found→404 …). */
+/**
+ * HTTP status for an error code: invalid/encoding→400 (np_resp_fail makes it 422 when the detail
+ * names a field), unauthorized→401, forbidden→403, not_found→404, conflict→409, too_large→413,
+ * rate_limit→429, busy→503, everything else→500. See docs/HTTP.md.
+ */
 int np_http_status_for(np_err e);
 
 #endif

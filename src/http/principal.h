@@ -29,6 +29,7 @@ typedef struct np_principal {
   int64_t enterprise_id;  /* jurisdiction enterprise, 0 if none */
   char bank[64];          /* jurisdiction bank, "" if none */
   bool must_change_password;
+  bool mfa_enrolment_required; /* role needs a second factor, none enrolled yet: only enrolment routes */
   bool can_unmask;        /* holds the unmask grant for personal data */
   char session_id[32];    /* public id of the session (for logout / online users) */
 } np_principal_t;
