@@ -36,6 +36,7 @@ np_err np_rows_open_mem(const void *data, size_t len, const np_rows_opts_t *opts
 np_err np_rows_next(np_rows_t *r, np_row_t *row, bool *has_row, np_errdetail_t *err);
 /** Charset the CSV was read as ("UTF-8", "GB18030"), or "xlsx". */
 const char *np_rows_source_charset(const np_rows_t *r);
+/** Closes the reader and frees everything it holds. NULL is allowed. */
 void np_rows_close(np_rows_t *r);
 
 #endif
