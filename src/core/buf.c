@@ -12,7 +12,7 @@ void np_buf_init(np_buf_t *b, size_t max) {
 }
 
 np_err np_buf_reserve(np_buf_t *b, size_t extra) {
-  if (extra > SIZE_MAX - b->len - 1) return NP_ERR_NOMEM;
+  if (extra > SIZE_MAX - b->len - 1) return NP_ERR_TOO_LARGE; /* cannot be within max either */
   size_t need = b->len + extra; /* content bytes */
   if (need > b->max) return NP_ERR_TOO_LARGE;
   if (need + 1 <= b->cap) return NP_OK;

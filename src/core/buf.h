@@ -20,7 +20,7 @@ typedef struct np_buf {
 /** Initialises an empty buffer whose content may not exceed max bytes (0 = NP_BUF_DEFAULT_MAX). */
 void np_buf_init(np_buf_t *b, size_t max);
 
-/** Makes room for `extra` more bytes: NP_ERR_TOO_LARGE over max, NP_ERR_NOMEM on OOM/overflow. */
+/** Makes room for `extra` more bytes: NP_ERR_TOO_LARGE over max (or size_t overflow), NP_ERR_NOMEM on OOM. */
 np_err np_buf_reserve(np_buf_t *b, size_t extra);
 
 /** Appends n bytes of p. */
