@@ -7,7 +7,7 @@ what=${1:-check}
 
 build_pkgs="build-essential cmake pkg-config git ca-certificates
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
-  libyaml-dev libxlsxwriter-dev libzip-dev libexpat1-dev libpq-dev libcmocka-dev
+  libyaml-dev libxlsxwriter-dev libzip-dev libexpat1-dev libpq-dev libcmocka-dev libqrencode-dev
   nodejs npm"
 check_pkgs="clang libclang-rt-14-dev chromium curl"
 bench_pkgs="wrk nginx postgresql postgresql-15-postgis-3 hyperfine"
