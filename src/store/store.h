@@ -18,7 +18,10 @@ typedef struct np_store np_store_t;
 typedef struct np_stmt np_stmt_t;
 typedef struct np_store_pool np_store_pool_t;
 
-/** Opens a connection by URL: "sqlite:PATH" (created if missing; WAL, foreign keys, busy timeout). */
+/**
+ * Opens a connection by URL: "sqlite:PATH" (the file is created if missing, its directory must exist;
+ * WAL, foreign keys, synchronous=NORMAL, 5 s busy timeout). Unknown schemes → NP_ERR_UNSUPPORTED.
+ */
 np_err np_store_open(const char *url, np_store_t **out, np_errdetail_t *err);
 
 /** Closes a connection (finalizes cached statements; rolls back an open transaction). NULL allowed. */
@@ -28,7 +31,9 @@ void np_store_close(np_store_t *s);
 const char *np_store_engine(const np_store_t *s);
 
 /**
- * Returns a prepared statement for sql, from the connection's cache when it was prepared before.
+ * Returns a prepared statement for sql (exactly one statement), from the connection's cache when the
+ * same SQL text was prepared before (at most 256 cached, least recently used evicted). When the cached
+ * one is still in use (a nested query with the same text) a private statement is prepared.
  * Give it back with np_store_release() (which resets it and clears its binds).
  */
 np_err np_store_prepare(np_store_t *s, const char *sql, np_stmt_t **out, np_errdetail_t *err);
@@ -36,7 +41,11 @@ np_err np_store_prepare(np_store_t *s, const char *sql, np_stmt_t **out, np_errd
 /** Resets and returns a statement to the cache. NULL allowed. */
 void np_store_release(np_stmt_t *st);
 
-/* Positional binds, 1-based. Text must be valid UTF-8; len may be NP_STORE_STRLEN. */
+/*
+ * Positional binds, 1-based. Text must be valid UTF-8 without NUL bytes (else NP_ERR_ENCODING);
+ * len may be NP_STORE_STRLEN. A failed bind also makes the next np_store_step fail with that error
+ * (sticky until release), so a chain of binds may be checked once at the step.
+ */
 #define NP_STORE_STRLEN ((size_t)-1)
 np_err np_store_bind_int64(np_stmt_t *st, int idx, int64_t v);
 np_err np_store_bind_double(np_stmt_t *st, int idx, double v);
@@ -66,13 +75,23 @@ const char *np_store_col_name(np_stmt_t *st, int col);
 np_err np_store_exec(np_store_t *s, const char *sql, np_errdetail_t *err);
 
 /**
- * Convenience: prepare, bind from a format, step once, release. fmt characters: 'i' int64,
- * 't' text (const char*, NULL binds NULL), 'd' double. Returns rows changed in *changed (may be NULL).
+ * Convenience: prepare, bind from a format, step to the end, release. fmt characters: 'i' int64_t,
+ * 't' text (const char*, NULL binds NULL), 'd' double, 'b' blob (const void*, size_t), 'n' NULL
+ * (no argument). The number of fmt characters must equal the number of placeholders.
+ * Returns rows changed in *changed (may be NULL).
  */
 np_err np_store_execf(np_store_t *s, int64_t *changed, np_errdetail_t *err, const char *sql, const char *fmt, ...);
 
-/** Runs a query expected to return one integer (COUNT(*) …); *found false when no row. */
+/** Runs a query expected to return one integer (COUNT(*) …); *found false when no row or NULL. */
 np_err np_store_query_int64(np_store_t *s, const char *sql, int64_t *out, bool *found, np_errdetail_t *err);
+
+/**
+ * np_store_query_int64 with binds as in np_store_execf: "SELECT id FROM t WHERE code = ?", or
+ * "INSERT … RETURNING id". Reads the first column of the first row; the statement runs to the end.
+ * found may be NULL (then no row is NP_ERR_NOT_FOUND).
+ */
+np_err np_store_queryf_int64(np_store_t *s, int64_t *out, bool *found, np_errdetail_t *err, const char *sql,
+                             const char *fmt, ...);
 
 /** Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 int64_t np_store_changes(np_store_t *s);
@@ -98,21 +117,61 @@ np_err np_store_change(np_store_t *s, const char *entity, const char *id, const 
 /** Highest change sequence number (0 when empty). */
 np_err np_store_change_seq(np_store_t *s, int64_t *seq, np_errdetail_t *err);
 
+/** One row of the change feed, valid during the callback only. */
+typedef struct np_store_change_row {
+  int64_t seq;
+  const char *at; /* "YYYY-MM-DDTHH:MM:SSZ" (UTC) */
+  const char *entity;
+  const char *entity_id;
+  const char *op; /* "insert", "update", "delete" */
+} np_store_change_row_t;
+
+/**
+ * Follows the feed: calls fn for each change with seq > after, in seq order, at most limit rows
+ * (limit <= 0: 1000). fn returns 0 to go on, non-zero to stop. *last (may be NULL) receives the seq
+ * of the last row handed to fn, or after when none: pass it as `after` next time.
+ */
+np_err np_store_change_each(np_store_t *s, int64_t after, int limit, int (*fn)(const np_store_change_row_t *c, void *ctx),
+                            void *ctx, int64_t *last, np_errdetail_t *err);
+
 /*
  * Migrations: numbered files "migrations/NNNN_<module>_<what>.sql" embedded in the binary.
  * np_store_migrate applies those not applied yet, each in its own transaction, and refuses
  * (NP_ERR_SCHEMA) when the database has a version newer than the binary knows.
  */
 np_err np_store_migrate(np_store_t *s, int *applied, np_errdetail_t *err);
-/** Schema version of the database (0 when empty) and the newest this binary knows. */
+/**
+ * Schema version of the database (0 when empty) and the newest this binary knows. NP_ERR_SCHEMA when
+ * the embedded set is broken (a gap, a duplicate number, a badly named file).
+ */
 np_err np_store_schema_version(np_store_t *s, int *db_version, int *binary_version, np_errdetail_t *err);
+
+/** One migration: name "NNNN_<module>_<what>.sql" (the number is the version) and its SQL script. */
+typedef struct np_store_migration {
+  const char *name;
+  const char *sql;
+} np_store_migration_t;
+
+/** Called after each migration applied (version, file name). */
+typedef void (*np_store_migrate_fn)(int version, const char *name, void *ctx);
+
+/** np_store_migrate, calling fn (may be NULL) after each migration it applies. */
+np_err np_store_migrate_cb(np_store_t *s, np_store_migrate_fn fn, void *ctx, int *applied, np_errdetail_t *err);
+
+/**
+ * Migrates from an explicit list instead of the embedded files (tests, tools): list[0..n) in name
+ * order, numbered 1..n without gaps or duplicates (else NP_ERR_SCHEMA).
+ */
+np_err np_store_migrate_list(np_store_t *s, const np_store_migration_t *list, size_t n, np_store_migrate_fn fn,
+                             void *ctx, int *applied, np_errdetail_t *err);
 
 /* A fixed-size pool of connections for multi-threaded servers. */
 np_err np_store_pool_open(const char *url, int size, np_store_pool_t **out, np_errdetail_t *err);
-/** Blocks until a connection is free (at most timeout_ms; NP_ERR_BUSY after). */
+/** Blocks until a connection is free (at most timeout_ms, 0 = don't wait, < 0 = no limit; NP_ERR_BUSY after). */
 np_err np_store_pool_acquire(np_store_pool_t *p, int timeout_ms, np_store_t **out);
 /** Returns a connection; an open transaction is rolled back. */
 void np_store_pool_release(np_store_pool_t *p, np_store_t *s);
+/** Closes every connection (all must have been released). NULL allowed. */
 void np_store_pool_close(np_store_pool_t *p);
 
 #endif
