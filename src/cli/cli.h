@@ -16,5 +16,7 @@ int np_cli_wants_help(int argc, char **argv);
 
 int np_cmd_migrate(int argc, char **argv);
 int np_cmd_demo(int argc, char **argv);
+/** nineplus serve: the HTTP API and the web UI (src/cli/cmd_serve.c). */
+int np_cmd_serve(int argc, char **argv);
 
 #endif
