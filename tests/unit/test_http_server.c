@@ -587,14 +587,3 @@ int main(void) {
   return cmocka_run_group_tests(tests, setup, teardown);
 }
 
-/* TEMPORARY until src/store implements the pool (weak: the real ones win once they exist). */
-__attribute__((weak)) np_err np_store_pool_open(const char *url, int size, np_store_pool_t **out, np_errdetail_t *err) {
-  return np_fail(err, NP_ERR_UNSUPPORTED, NULL, NULL, "no pool");
-}
-__attribute__((weak)) np_err np_store_pool_acquire(np_store_pool_t *p, int timeout_ms, np_store_t **out) {
-  return NP_ERR_UNSUPPORTED;
-}
-__attribute__((weak)) void np_store_pool_release(np_store_pool_t *p, np_store_t *s) {
-}
-__attribute__((weak)) void np_store_pool_close(np_store_pool_t *p) {
-}
