@@ -199,7 +199,7 @@ np_err np_json_get_money(const json_t *obj, const char *key, unsigned flags, int
     return np_fail(err, NP_ERR_INVALID, "type", key, "%s must be an integer number of fen or a \"1234.56\" string",
                    key);
   }
-  if (fen < min || fen > max) {
+  if (fen < min || fen > max || fen == INT64_MIN) {
     char lo[NP_MONEY_STRLEN], hi[NP_MONEY_STRLEN];
     np_money_format(min, lo, sizeof lo);
     np_money_format(max, hi, sizeof hi);

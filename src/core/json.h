@@ -92,7 +92,7 @@ np_err np_json_get_date(const json_t *obj, const char *key, unsigned flags, np_d
 /**
 * Array of strings: at most max_items items (0 = no limit), each a non-empty string of at most max_chars code points
  * (0 = no limit) with the same character rules as np_json_get_str. The pointer array comes from
- * `arena` (*out = NULL and *count = 0 for an empty array). Item errors name the field "key[i]".
+ * `arena` (required, not NULL; *out = NULL and *count = 0 for an empty array). Item errors name the field "key[i]".
  * Too many items → "length".
  */
 np_err np_json_get_str_array(const json_t *obj, const char *key, unsigned flags, size_t max_items,

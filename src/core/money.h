@@ -22,12 +22,12 @@ typedef enum np_round {
 
 /**
  * Parses yuan text into fen: optional '-', one or more digits, optionally '.' and one or two digits
- * ("1234", "1234.5", "1234.56", "-0.01"). Rejects "", "+1", " 1", "1,234", "1.234", "1.", ".5",
- * "abc" and values beyond int64 fen with NP_ERR_INVALID.
+ * ("1234", "1234.5", "1234.56", "-0.01"; leading zeros are accepted, "-0" is 0). Rejects "", "+1",
+ * " 1", "1,234", "1.234", "1.", ".5", "abc" and values beyond ±INT64_MAX fen with NP_ERR_INVALID.
  */
 np_err np_money_parse(const char *s, size_t n, int64_t *fen);
 
-/** Formats fen as yuan with exactly two decimals ("1234.56", "-0.01", "0.00"). cap >= NP_MONEY_STRLEN is always enough. */
+/** Formats fen as yuan with exactly two decimals ("1234.56", "-0.01", "0.00"); NP_MONEY_STRLEN always fits. */
 np_err np_money_format(int64_t fen, char *buf, size_t cap);
 
 /** Whole yuan → fen (× 100), overflow checked. */

@@ -258,6 +258,10 @@ static void test_get_money_date(void **state) {
   assert_int_equal(np_json_get_money(o, "neg", true, 0, INT64_MAX, &v, NULL, &err), NP_ERR_INVALID);
   assert_string_equal(err.code, "range");
   assert_non_null(strstr(err.message, "0.00"));
+  json_t *m = P("{\"min\":-9223372036854775808}");
+  assert_int_equal(np_json_get_money(m, "min", true, INT64_MIN, INT64_MAX, &v, NULL, &err), NP_ERR_INVALID);
+  assert_string_equal(err.code, "range");
+  json_decref(m);
   np_json_presence p;
   assert_int_equal(np_json_get_money(o, "none", 0, 0, 1, &v, &p, &err), NP_OK);
   assert_int_equal(p, NP_JSON_ABSENT);
