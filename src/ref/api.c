@@ -3,10 +3,12 @@
  * industries, occupations, skill levels and the minimum wage. Handlers read the process-wide index
  * (np_ref_global), never the database.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/date.h"
+#include "core/log.h"
 #include "core/str.h"
 #include "http/http.h"
 #include "ref/ref.h"
@@ -18,9 +20,31 @@
 
 /* ---- small helpers ---- */
 
+/*
+ * The index is normally opened at server start (np_ref_open + np_ref_set_global). When it was not,
+ * the first request builds it from its store connection, once, under a lock; later requests only
+ * read the atomic global. The lazily built index lives for the whole process.
+ */
+static pthread_mutex_t g_lazy_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static const np_ref_t *ref_or_fail(np_req_t *req) {
   const np_ref_t *ref = np_ref_global();
-  if (!ref) np_resp_error(req, 503, "unavailable", "", "reference data is not loaded");
+  if (ref) return ref;
+  pthread_mutex_lock(&g_lazy_lock);
+  ref = np_ref_global();
+  if (!ref) {
+    np_store_t *s = np_req_store(req);
+    np_ref_t *built = NULL;
+    np_errdetail_t err = {0};
+    if (s && np_ref_open(s, &built, &err) == NP_OK) {
+      np_ref_set_global(built);
+      ref = built;
+    } else {
+      np_log_error("ref.open", "cannot build the reference index: %s", s ? err.message : "no store");
+    }
+  }
+  pthread_mutex_unlock(&g_lazy_lock);
+  if (!ref) np_resp_error(req, 503, "unavailable", "", "reference data is not loaded (run nineplus migrate)");
   return ref;
 }
 

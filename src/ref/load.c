@@ -18,7 +18,7 @@
 #include "ref/ref.h"
 
 #define MAXCOLS 8
-#define KEYCAP 160
+#define KEYCAP 1024
 
 /* ---- a small set of strings (keys seen in a file, keys present in a table) ---- */
 
@@ -100,7 +100,6 @@ typedef struct rowctx {
   np_errdetail_t *err;
   val_t v[MAXCOLS];
   char key[KEYCAP];
-  char extra[2][32]; /* storage for derived text values */
 } rowctx_t;
 
 static const char *cell(const rowctx_t *c, size_t i) { return c->row->cells[i]; }
@@ -664,7 +663,8 @@ static np_err load_rows(np_store_t *s, const file_spec_t *f, const np_embed_entr
                   row.ncells, ncols);
       goto out;
     }
-    memset(&c, 0, sizeof c);
+    memset(c.v, 0, sizeof c.v);
+    c.key[0] = '\0';
     c.row = &row;
     c.file = f->file;
     c.err = err;
