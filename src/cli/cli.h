@@ -18,5 +18,7 @@ int np_cmd_migrate(int argc, char **argv);
 int np_cmd_demo(int argc, char **argv);
 /** nineplus serve: the HTTP API and the web UI (src/cli/cmd_serve.c). */
 int np_cmd_serve(int argc, char **argv);
+/** nineplus audit verify|purge (src/cli/cmd_audit.c). */
+int np_cmd_audit(int argc, char **argv);
 
 #endif
