@@ -338,12 +338,14 @@ static void begin(np_req_t *r) {
       return;
     }
     if (v > 0) {
-      r->body = malloc((size_t)v + 1);
+      /* reserve up front, but not more than 1 MiB for a body that has not arrived yet */
+      size_t cap = (size_t)v + 1 < NP_HTTP_DEFAULT_MAX_BODY + 1 ? (size_t)v + 1 : NP_HTTP_DEFAULT_MAX_BODY + 1;
+      r->body = malloc(cap);
       if (!r->body) {
         np_resp_error(r, 503, "busy", NULL, "out of memory, try again");
         return;
       }
-      r->body_cap = (size_t)v + 1;
+      r->body_cap = cap;
     }
   }
   if (r->is_api && !authenticate(r)) return;

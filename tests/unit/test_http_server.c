@@ -26,6 +26,13 @@ static void h_echo(np_req_t *r) {
   json_incref(j);
   np_resp_json(r, 201, j);
 }
+static void h_len(np_req_t *r) {
+  size_t n = 0;
+  const char *b = np_req_body(r, &n);
+  size_t sum = 0;
+  for (size_t i = 0; i < n; i++) sum += (unsigned char)b[i];
+  np_resp_json(r, 200, json_pack("{s:I,s:I}", "len", (json_int_t)n, "sum", (json_int_t)sum));
+}
 static void h_noresp(np_req_t *r) {
   (void)r;
 }
@@ -138,6 +145,8 @@ static int setup(void **state) {
   bad |= np_http_route(srv, "POST", "/api/v1/items", h_echo, &pub);
   bad |= np_http_route(srv, "POST", "/api/v1/small", h_echo, &small);
   bad |= np_http_route(srv, "GET", "/api/v1/noresp", h_noresp, &pub);
+  np_route_opts_t upload = {.auth = NP_AUTH_PUBLIC, .max_body = 3u << 20};
+  bad |= np_http_route(srv, "POST", "/api/v1/upload", h_len, &upload);
   bad |= np_http_route(srv, "GET", "/api/v1/query", h_query, &pub);
   bad |= np_http_route(srv, "GET", "/api/v1/fail", h_fail, &pub);
   bad |= np_http_route(srv, "GET", "/api/v1/file", h_file, &pub);
@@ -295,6 +304,29 @@ static void body_limit_before_reading(void **state) {
   assert_int_equal(r.status, 201);
   assert_string_equal(r.body, "{\"a\":1}");
   tc_free(&r);
+}
+
+static void large_upload_route(void **state) {
+  size_t n = (5u << 20) / 2; /* 2.5 MiB: over the default, under the route's 3 MiB */
+  char *body = malloc(n + 1);
+  size_t sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    body[i] = (char)('a' + i % 26);
+    sum += (unsigned char)body[i];
+  }
+  body[n] = '\0';
+  tc_resp_t r;
+  assert_int_equal(tc_req(port, "POST", "/api/v1/upload", NULL, body, &r), 0);
+  assert_int_equal(r.status, 200);
+  char want[128];
+  snprintf(want, sizeof want, "{\"len\":%zu,\"sum\":%zu}", n, sum);
+  assert_string_equal(r.body, want);
+  tc_free(&r);
+  /* the same body is too large for the default limit */
+  assert_int_equal(tc_req(port, "POST", "/api/v1/items", NULL, body, &r), 0);
+  assert_error(&r, 413, "too_large");
+  tc_free(&r);
+  free(body);
 }
 
 static void header_limit(void **state) {
@@ -574,6 +606,7 @@ int main(void) {
     cmocka_unit_test(not_found_and_method_not_allowed),
     cmocka_unit_test(common_headers),
     cmocka_unit_test(body_limit_before_reading),
+    cmocka_unit_test(large_upload_route),
     cmocka_unit_test(header_limit),
     cmocka_unit_test(json_errors),
     cmocka_unit_test(status_mapping),
