@@ -95,12 +95,12 @@ int np_cmd_migrate(int argc, char **argv) {
   for (size_t i = 0; i < stats.nfiles && i < NP_REF_MAX_FILES; i++) {
     const np_ref_file_stats_t *f = &stats.files[i];
     if (f->skipped)
-      printf("reference %-28s %-26s unchanged\n", f->file, f->table);
+      printf("reference %-34s %-24s unchanged\n", f->file, f->table);
     else if (f->duplicates)
-      printf("reference %-28s %-26s %" PRId64 " rows stored (%" PRId64 " repeated keys dropped)\n", f->file, f->table,
+      printf("reference %-34s %-24s %" PRId64 " rows stored (%" PRId64 " repeated keys dropped)\n", f->file, f->table,
              f->stored, f->duplicates);
     else
-      printf("reference %-28s %-26s %" PRId64 " rows stored\n", f->file, f->table, f->stored);
+      printf("reference %-34s %-24s %" PRId64 " rows stored\n", f->file, f->table, f->stored);
   }
   printf("reference data: %zu file%s loaded, %zu unchanged\n", stats.loaded, stats.loaded == 1 ? "" : "s",
          stats.skipped);
