@@ -14,6 +14,7 @@
 #define NP_HTTP_DEFAULT_MAX_HEADER ((size_t)16 << 10)
 #define NP_HTTP_MAX_PATH 2048
 #define NP_HTTP_MAX_SEGMENTS 32
+#define NP_HTTP_MAX_QUERY_ARGS 64
 /* bytes past the body limit read and dropped (chunked uploads) before the connection is cut */
 #define NP_HTTP_MAX_DISCARD ((size_t)4 << 20)
 
@@ -80,6 +81,8 @@ void np_static_serve(np_req_t *r);
 void np_resp_send(np_req_t *r, int status, struct MHD_Response *resp, uint64_t bytes, const char *cache);
 /* request.c: percent-decodes src[0..n) into the arena; NULL on a bad escape. plus: '+' means space. */
 char *np_http_pct_decode(np_arena_t *a, const char *src, size_t n, bool plus, size_t *outlen);
+/* request.c: decodes the query arguments; answers 400 bad_query and returns false when one is bad. */
+bool np_http_parse_query(np_req_t *r);
 /* request.c: true when s[0..n) is valid UTF-8 without NUL or C0 controls other than none at all. */
 bool np_http_utf8_ok(const char *s, size_t n);
 

@@ -96,39 +96,55 @@ const char *np_req_param(np_req_t *r, const char *name) {
 typedef struct qctx {
   np_req_t *r;
   int cap;
+  bool bad;
 } qctx_t;
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
   qctx_t *q = cls;
   np_req_t *r = q->r;
   if (!key) return MHD_YES;
-  if (r->nqargs >= q->cap) return MHD_NO;
+  if (r->nqargs >= q->cap) {
+    q->bad = true;
+    return MHD_NO;
+  }
   size_t kl = 0, vl = 0;
   /* MHD already turned '+' into ' '; percent escapes are left to us (no-op unescape callback). */
   char *k = np_http_pct_decode(r->arena, key, strlen(key), false, &kl);
   char *v = value ? np_http_pct_decode(r->arena, value, strlen(value), false, &vl) : np_arena_strdup(r->arena, "");
-  /* undecodable or non-UTF-8 arguments are dropped: a lookup then sees "absent" */
-  if (!k || !v || !np_http_utf8_ok(k, kl) || (vl && !np_http_utf8_ok(v, vl))) return MHD_YES;
+  if (!k || !v || !np_http_utf8_ok(k, kl) || (vl && !np_http_utf8_ok(v, vl))) {
+    q->bad = true;
+    return MHD_NO;
+  }
   r->qargs[r->nqargs].key = k;
   r->qargs[r->nqargs].value = v;
   r->nqargs++;
   return MHD_YES;
 }
 
+bool np_http_parse_query(np_req_t *r) {
+  if (r->qparsed) return true;
+  r->qparsed = true;
+  int n = MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+  if (n <= 0) return true;
+  if (n > NP_HTTP_MAX_QUERY_ARGS) {
+    np_resp_error(r, 400, "bad_query", NULL, "more than %d query arguments", NP_HTTP_MAX_QUERY_ARGS);
+    return false;
+  }
+  r->qargs = np_arena_calloc(r->arena, (size_t)n, sizeof *r->qargs);
+  if (!r->qargs) return true;
+  qctx_t q = {r, n, false};
+  MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+  if (q.bad) {
+    r->nqargs = 0;
+    np_resp_error(r, 400, "bad_query", NULL, "a query argument is not valid percent-encoded UTF-8 text");
+    return false;
+  }
+  return true;
+}
+
 const char *np_req_query(np_req_t *r, const char *name) {
   if (!name) return NULL;
-  if (!r->qparsed) {
-    r->qparsed = true;
-    int n = MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
-    if (n > 0) {
-      if (n > 256) n = 256;
-      r->qargs = np_arena_calloc(r->arena, (size_t)n, sizeof *r->qargs);
-      if (r->qargs) {
-        qctx_t q = {r, n};
-        MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
-      }
-    }
-  }
+  if (!r->qparsed) np_http_parse_query(r);
   for (int i = 0; i < r->nqargs; i++)
     if (strcmp(r->qargs[i].key, name) == 0) return r->qargs[i].value;
   return NULL;

@@ -321,6 +321,7 @@ static void begin(np_req_t *r) {
       return;
     }
     if (r->match.route->opts.max_body) r->max_body = r->match.route->opts.max_body;
+    if (!np_http_parse_query(r)) return;
   } else if (!is_safe_method(r->method)) {
     np_resp_header(r, "Allow", "GET, HEAD");
     np_resp_error(r, 405, "method_not_allowed", NULL, "%s is not allowed here (allowed: GET, HEAD)", r->method);

@@ -223,6 +223,20 @@ static void routing_params_and_literals(void **state) {
   assert_int_equal(tc_req(port, "GET", "/api/v1/query?a=%E5%B1%B1%E4%B8%9C+x&b=1", NULL, NULL, &r), 0);
   assert_non_null(strstr(r.body, "\"a\":\"山东 x\""));
   tc_free(&r);
+  /* undecodable query arguments are refused, not silently dropped */
+  tc_req(port, "GET", "/api/v1/query?a=%ff", NULL, NULL, &r);
+  assert_error(&r, 400, "bad_query");
+  tc_free(&r);
+  tc_req(port, "GET", "/api/v1/query?a=%zz", NULL, NULL, &r);
+  assert_error(&r, 400, "bad_query");
+  tc_free(&r);
+  tc_req(port, "GET", "/api/v1/query?a=%00", NULL, NULL, &r);
+  assert_error(&r, 400, "bad_query");
+  tc_free(&r);
+  tc_req(port, "GET", "/api/v1/query?a", NULL, NULL, &r);
+  assert_int_equal(r.status, 200);
+  assert_string_equal(r.body, "{\"a\":\"\"}");
+  tc_free(&r);
 }
 
 static void not_found_and_method_not_allowed(void **state) {
