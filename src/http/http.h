@@ -91,10 +91,11 @@ void np_http_free(np_http_t *h);
 /* ---- request ---- */
 np_arena_t *np_req_arena(np_req_t *r);
 const char *np_req_method(np_req_t *r);
+/** The path as sent (still percent-encoded), without the query string. */
 const char *np_req_path(np_req_t *r);
 /** Path parameter by name ("id"), percent-decoded; NULL if absent. */
 const char *np_req_param(np_req_t *r, const char *name);
-/** Query-string argument, decoded; NULL if absent. */
+/** Query-string argument, decoded (validated UTF-8; bad ones were refused with 400); NULL if absent. */
 const char *np_req_query(np_req_t *r, const char *name);
 const char *np_req_header(np_req_t *r, const char *name);
 const char *np_req_cookie(np_req_t *r, const char *name);
