@@ -490,10 +490,13 @@ np_err np_http_start(np_http_t *h, np_errdetail_t *err) {
   if (ss.ss_family == AF_INET6) base |= MHD_USE_IPv6;
   size_t mem = h->cfg.max_header * 2;
   if (mem < 8192) mem = 8192;
+  /* MHD binds SOCK_ADDR; the port argument only makes its messages name the right port */
+  uint16_t port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                 : ((struct sockaddr_in *)&ss)->sin_port);
   const unsigned polls[2] = {MHD_USE_EPOLL, MHD_USE_AUTO};
   for (int i = 0; i < 2 && !h->daemon; i++) {
     h->daemon = MHD_start_daemon(
-        base | polls[i], 0, NULL, NULL, on_access, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+        base | polls[i], port, NULL, NULL, on_access, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->cfg.threads, MHD_OPTION_CONNECTION_LIMIT, h->cfg.max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, h->cfg.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem,
