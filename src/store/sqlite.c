@@ -154,7 +154,11 @@ static np_err sq_prepare(void *conn, const char *sql, size_t len, void **stmt, n
   const char *tail = NULL;
   /* sql is NUL-terminated: passing the length with the NUL spares SQLite a copy */
   int rc = sqlite3_prepare_v3(conn, sql, (int)len + 1, SQLITE_PREPARE_PERSISTENT, &st, &tail);
-  if (rc != SQLITE_OK) return np_fail(err, NP_ERR_STORE, "bad_sql", "", "sqlite: %s", sqlite3_errmsg(conn));
+  if (rc != SQLITE_OK) {
+    int prim = rc & 0xff;
+    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED || prim == SQLITE_NOMEM) return map_error(conn, rc, err);
+    return np_fail(err, NP_ERR_STORE, "bad_sql", "", "sqlite: %s", sqlite3_errmsg(conn));
+  }
   if (!st) return np_fail(err, NP_ERR_INTERNAL, "bad_sql", "", "empty SQL statement");
   while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == '\r' || *tail == ';')) tail++;
   if (tail && *tail) {

@@ -254,7 +254,11 @@ np_err np_store_step(np_stmt_t *st, bool *has_row, np_errdetail_t *err) {
     return np_fail(err, st->bind_err, "bind_failed", "", "binding parameter %d failed (%s)", st->bind_idx,
                    np_err_name(st->bind_err));
   }
-  return st->s->be->step(st->s->conn, st->raw, has_row, err);
+  np_store_t *s = st->s;
+  /* after an engine-side rollback (I/O error, full disk) nothing may run outside the caller's transaction */
+  if (s->depth > 0 && !s->be->in_tx(s->conn))
+    return np_fail(err, NP_ERR_STORE, "tx_aborted", "", "the database rolled the transaction back; roll back and retry");
+  return s->be->step(s->conn, st->raw, has_row, err);
 }
 
 static bool col_ok(np_stmt_t *st, int col) { return st && col >= 0 && col < st->s->be->col_count(st->raw); }

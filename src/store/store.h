@@ -75,7 +75,8 @@ const char *np_store_col_name(np_stmt_t *st, int col);
 np_err np_store_exec(np_store_t *s, const char *sql, np_errdetail_t *err);
 
 /**
- * Convenience: prepare, bind from a format, step to the end, release. fmt characters: 'i' int64_t,
+ * Convenience: prepare, bind from a format, step to the end, release. fmt characters: 'i' int64_t
+ * (cast literals and ints: (int64_t)n — varargs are not converted),
  * 't' text (const char*, NULL binds NULL), 'd' double, 'b' blob (const void*, size_t), 'n' NULL
  * (no argument). The number of fmt characters must equal the number of placeholders.
  * Returns rows changed in *changed (may be NULL).
