@@ -644,6 +644,7 @@ static np_err load_rows(np_store_t *s, const file_spec_t *f, const np_embed_entr
                    {V_TEXT, "province", 0}, {V_INT, NULL, 1},    {V_NULL, NULL, 0},       {V_NULL, NULL, 0}};
     if ((e = run(s, f->upsert, pv, 8, NULL, err))) goto out;
     if ((e = keyset_add(&seen, "370000", &added))) goto nomem;
+    fs->stored++;
   }
 
   for (;;) {

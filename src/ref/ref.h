@@ -24,7 +24,7 @@ typedef struct np_ref_file_stats {
   const char *file;   /* "villages.csv" */
   const char *table;  /* "ref_regions" */
   int64_t rows;       /* data rows in the file */
-  int64_t stored;     /* rows written (0 when skipped) */
+  int64_t stored;     /* rows written (0 when skipped; cities.csv counts the added province) */
   int64_t duplicates; /* rows dropped because their key repeated an earlier row of the file */
   bool skipped;       /* SHA-256 equal to ref_meta's: nothing done */
 } np_ref_file_stats_t;

@@ -1,6 +1,7 @@
 /* Reference index: regions, circles, centroids, search, industries, occupations, skills, min wage. */
 #include "testutil.h"
 #include <string.h>
+#include "core/valid.h"
 #include "ref/ref.h"
 #include "store/store.h"
 
@@ -155,6 +156,15 @@ static void test_region_known(void **state) {
   assert_false(np_ref_region_known("990101", g_ref));
   assert_false(np_ref_region_known("100101", g_ref));
   assert_false(np_ref_region_known("37010a", g_ref));
+  /* Wired into the ID validator. */
+  const char *ok[] = {"370102199003070024", "371302197512014568", "11010519491231002X", "440524198001010013"};
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+    assert_int_equal(np_valid_id_number(ok[i], 18, np_ref_region_known, g_ref, NULL, NULL), NP_OK);
+  char bad[19] = "37019919900307002";
+  bad[17] = np_valid_id_check_char(bad); /* right check character, unknown Shandong county 370199 */
+  np_errdetail_t err = {0};
+  assert_int_equal(np_valid_id_number(bad, 18, np_ref_region_known, g_ref, NULL, &err), NP_ERR_INVALID);
+  assert_string_equal(err.code, "region");
 }
 
 static void test_industries(void **state) {

@@ -61,6 +61,7 @@ static void test_load_counts_and_reload(void **state) {
   assert_int_equal(file_stats(&st, "industries_gbt4754_2017_full.csv")->duplicates, 1);
   assert_int_equal(file_stats(&st, "industries_gbt4754_2017_full.csv")->stored, 1771);
   assert_int_equal(file_stats(&st, "industries.csv")->stored, 0); /* checked against the full list */
+  assert_int_equal(file_stats(&st, "cities.csv")->stored, 17);    /* + the province */
 
   /* Table contents. */
   assert_int_equal(q(s, "SELECT COUNT(*) FROM ref_regions WHERE level = 'province'"), 1);
