@@ -196,8 +196,9 @@ static void h_regions(np_req_t *req) {
   if (q) {
     const np_region_t *w = NULL;
     if (!paging(req, &limit, &offset)) return;
+    if (!within) within = parent; /* ?parent=CODE&q=… searches inside CODE */
     if (within && !(w = np_ref_region(ref, within))) {
-      np_resp_error(req, 404, "not_found", "within", "no such region");
+      np_resp_error(req, 404, "not_found", np_req_query(req, "within") ? "within" : "parent", "no such region");
       return;
     }
     const np_region_t **hits = calloc(offset + limit, sizeof *hits);
