@@ -11,6 +11,13 @@ typedef struct np_cli_cmd {
 /** Default database URL: $NP_DB, else "sqlite:var/nineplus.db". */
 const char *np_cli_default_db(void);
 
+/**
+ * Loads the master key for the database at db_url (NP_MASTER_KEY, or the 0600 key file beside it,
+ * created at first use) so personal data can be sealed and looked up. Prints the reason and returns
+ * false on failure.
+ */
+int np_cli_load_keys(const char *db_url, const char *who);
+
 /** True when argv has --help or -h. */
 int np_cli_wants_help(int argc, char **argv);
 

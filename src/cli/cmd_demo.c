@@ -57,6 +57,7 @@ int np_cmd_demo(int argc, char **argv) {
   np_errdetail_t err = {0};
   np_store_t *s = NULL;
   int rc = 1;
+  if (!np_cli_load_keys(db, "demo")) return 1;
   if (np_store_open(db, &s, &err) != NP_OK) {
     fprintf(stderr, "nineplus demo: cannot open %s: %s\n", db, err.message);
     return 1;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include "cli/app.h"
 #include "cli/cli.h"
+#include "crypto/crypto.h"
 #include "core/log.h"
 #include "http/http.h"
 #include "store/store.h"
@@ -105,6 +106,7 @@ int np_cmd_serve(int argc, char **argv) {
     return 1;
   }
 
+  if (!np_cli_load_keys(cfg.db_url, "serve")) return 1;
   np_http_t *h = NULL;
   if (np_http_new(&cfg, &h, &err) != NP_OK) {
     fprintf(stderr, "nineplus serve: %s\n", err.message);
@@ -117,6 +119,7 @@ int np_cmd_serve(int argc, char **argv) {
     rc = 1;
   }
   np_http_free(h); /* closes the store pool */
+  np_crypto_shutdown();
   if (rc == 0) np_log_info("server.stopped", "stopped cleanly");
   return rc;
 }

