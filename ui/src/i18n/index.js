@@ -1,0 +1,45 @@
+// vue-i18n (Composition API mode). zh-CN first, English second; the choice is kept in localStorage.
+import { createI18n } from 'vue-i18n';
+import zhCN from './zh-CN';
+import en from './en';
+
+const KEY = 'np.locale';
+export const LOCALES = ['zh-CN', 'en'];
+
+function initialLocale() {
+  try {
+    const saved = localStorage.getItem(KEY);
+    if (LOCALES.includes(saved)) return saved;
+  } catch { /* storage unavailable */ }
+  return 'zh-CN';
+}
+
+export const i18n = createI18n({
+  legacy: false,
+  globalInjection: true,
+  locale: initialLocale(),
+  fallbackLocale: 'zh-CN',
+  messages: { 'zh-CN': zhCN, en },
+  missingWarn: false,
+  fallbackWarn: false,
+});
+
+/** Switches the language (persisted; also sets <html lang>). */
+export function setLocale(l) {
+  if (!LOCALES.includes(l)) return;
+  i18n.global.locale.value = l;
+  try { localStorage.setItem(KEY, l); } catch { /* ignore */ }
+  document.documentElement.setAttribute('lang', l);
+}
+
+/** The current locale. */
+export function currentLocale() {
+  return i18n.global.locale.value;
+}
+
+/** Label of a dictionary item in the current language. */
+export function dictLabel(item) {
+  if (!item) return '';
+  const en = currentLocale() === 'en';
+  return (en ? item.label_en || item.label_zh : item.label_zh || item.label_en) || item.label || String(item.value);
+}
