@@ -7,6 +7,8 @@
  * Input charset: "UTF-8", "GB18030", "GBK" (also "GB2312", "CP936" read as GBK/GB18030) declared,
  * or NULL to detect (the whole input is valid UTF-8 → UTF-8, else GB18030). Non-UTF-8 input is
  * converted with iconv in chunks. Output cells are always valid UTF-8 without NUL bytes.
+ * Detection reads a seekable file once ahead (then seeks back); for a pipe it decides on the
+ * first 64 KiB. Memory use is bounded by one row: max_cells × max_cell_bytes.
  *
  * Errors name the place: err->field = "row R, column C" (R = line where the record starts,
  * C = 1-based cell), err->code one of "unterminated_quote", "invalid_encoding" (NP_ERR_ENCODING),

@@ -73,7 +73,6 @@ struct np_xlsx {
   sbuf_t sst;
   size_t *sst_off;
   size_t nsst, sst_cap;
-  size_t sst_declared;
   bool in_si;
   int rph_depth;
   bool collecting;

@@ -8,10 +8,13 @@
  * numbers without float noise ("12345", "0.1"), date-styled numbers as "YYYY-MM-DD" (with
  * " HH:MM:SS" when there is a time part), errors as their text ("#N/A").
  *
- * Bounded: each zip entry's uncompressed size (64 MiB for the sheet, 32 MiB for the other
- * parts; zip bombs are refused by the declared size and again while inflating), shared string
- * count (1,000,000) and total size, cells per row (opts->max_cells) and bytes per cell
- * (opts->max_cell_bytes), rows (opts->max_rows). Errors: err->code "not_xlsx", "no_sheet",
+ * Numbers keep Excel's 15 significant digits (0.1+0.2 stored as 0.30000000000000004 reads "0.3").
+ *
+ * Bounded: each zip entry's uncompressed size, checked against the declared size and again
+ * while inflating (zip bombs): the sheet 1 GiB (streamed, never held), sharedStrings.xml
+ * 256 MiB with at most 2,000,000 strings and 128 MiB of text, other parts 16 MiB; cells per
+ * row (opts->max_cells, at most 16384) and bytes per cell (opts->max_cell_bytes), rows
+ * (opts->max_rows). A DOCTYPE is refused (no entity expansion). Errors: err->code "not_xlsx", "no_sheet",
  * "entry_too_large", "bad_xml", "bad_cell_ref", "bad_shared_string", "too_many_cells",
  * "cell_too_large", "too_many_rows", "too_many_strings"; err->field "row R, column C" where known.
  */
