@@ -80,8 +80,8 @@ np_err np_valid_id_number_on(const char *s, size_t n, np_region_known_fn known, 
   for (int i = 6; i < 10; i++) y = y * 10 + (id[i] - '0');
   m = (id[10] - '0') * 10 + (id[11] - '0');
   d = (id[12] - '0') * 10 + (id[13] - '0');
-  if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-    return np_fail(err, NP_ERR_INVALID, "birth_date", "id_number", "birth date %.8s is not a real date after 1900",
+  if (y < 1800 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+    return np_fail(err, NP_ERR_INVALID, "birth_date", "id_number", "birth date %.8s is not a real date after 1800",
                    id + 6);
   int32_t today = today_ymd > 0 ? today_ymd : np_valid_today_shanghai();
   if ((int32_t)(y * 10000 + m * 100 + d) > today)
