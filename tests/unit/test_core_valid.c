@@ -88,7 +88,7 @@ static void test_id_invalid(void **state) {
   memcpy(buf, "37010219901301002", 17);
   buf[17] = np_valid_id_check_char(buf);
   expect_id_fail(buf, "birth_date");
-  memcpy(buf, "37010218991231002", 17);
+  memcpy(buf, "37010217991231002", 17); /* before the 1800 floor */
   buf[17] = np_valid_id_check_char(buf);
   expect_id_fail(buf, "birth_date");
   /* 2000-02-29 is fine (leap year), see 371702200002290083 above */
