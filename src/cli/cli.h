@@ -27,5 +27,7 @@ int np_cmd_demo(int argc, char **argv);
 int np_cmd_serve(int argc, char **argv);
 /** nineplus audit verify|purge (src/cli/cmd_audit.c). */
 int np_cmd_audit(int argc, char **argv);
+/** nineplus user add|passwd|lock|unlock|list|sweep (src/cli/cmd_user.c). */
+int np_cmd_user(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 static const np_cli_cmd_t commands[] = {
   {"migrate", "create or upgrade the database and load the reference data", np_cmd_migrate},
   {"serve", "serve the API and the web UI (--listen 127.0.0.1:8080)", np_cmd_serve},
+  {"user", "manage accounts: add, passwd, lock, unlock, list, sweep", np_cmd_user},
   {"demo", "load a deterministic synthetic data set (--scale small|city|province)", np_cmd_demo},
   {"audit", "verify the audit log hash chain, or purge rows older than a year", np_cmd_audit},
 };
