@@ -511,7 +511,7 @@ np_err np_user_create(np_store_t *s, const np_user_new_t *in, const np_audit_ent
   if (!e && !(snap = snapshot(u))) e = NP_ERR_NOMEM;
   if (!e) e = audit(s, actor, &(audit_args_t){.action = "user.create", .target = u, .after = snap}, err);
   free(snap);
-  if (!e && np_role_requires_mfa(u->role)) {
+  if (!e && np_role_requires_mfa(u->role) && !in->skip_factor) {
     e = enrol_now(s, u, out->totp_secret, out->totp_uri, err);
     if (!e) e = audit(s, actor, &(audit_args_t){.action = "mfa.enrol", .target = u, .detail = "enrolled at creation"}, err);
   }

@@ -78,6 +78,8 @@ typedef struct np_user_new {
   const char *bank;         /* bank role */
   const char *password;     /* NULL = a random one-time password (returned once) */
   bool keep_password;       /* false: must_change_password is set (initial password set by an admin) */
+  bool skip_factor;         /* demo data only: do not enrol the second factor at once (the user enrols at
+                               first sign-in while mfa_enforced is on, or signs in without it while off) */
 } np_user_new_t;
 
 typedef struct np_user_created {

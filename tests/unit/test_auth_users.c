@@ -111,11 +111,17 @@ static void test_create_validation(void **state) {
   np_user_created_t *q = mk(s, "seeker1", "seeker", NULL, "Kx9#mQ2vLp7w");
   assert_false(q->user.totp_enrolled);
   assert_string_equal(q->totp_uri, "");
+  np_user_new_t demo = {.username = "demo.admin", .role = "sys_admin", .password = "Shandong@2023",
+                        .keep_password = true, .skip_factor = true};
+  assert_int_equal(np_user_create(s, &demo, &cli_actor, &c, &d), NP_OK);
+  assert_false(c.user.totp_enrolled);
+  assert_false(c.user.must_change_password);
+  assert_string_equal(c.totp_uri, "");
   np_errdetail_clear(&d);
   np_user_new_t dup = {.username = "SEEKER1", .role = "seeker"};
   assert_int_equal(np_user_create(s, &dup, &cli_actor, &c, &d), NP_ERR_CONFLICT);
   assert_string_equal(d.code, "username_taken");
-  assert_int_equal(audit_count(s, "user.create"), 2);
+  assert_int_equal(audit_count(s, "user.create"), 3);
   assert_int_equal(audit_count(s, "mfa.enrol"), 1);
   json_t *j = np_user_json(&k->user, fake_now);
   assert_string_equal(json_string_value(json_object_get(j, "role")), "county_staff");
