@@ -62,11 +62,8 @@ static np_err open_db(const char *url, np_store_t **s, np_errdetail_t *d) {
   int dbv = 0, binv = 0;
   e = np_store_schema_version(*s, &dbv, &binv, d);
   if (!e && dbv == 0) e = np_fail(d, NP_ERR_SCHEMA, "not_migrated", NULL, "the database is empty: run nineplus migrate first");
-  if (!e && !np_crypto_ready()) {
-    char key[4096];
-    e = np_crypto_key_path_for_db(url, key, sizeof key);
-    if (!e) e = np_crypto_init(key, d);
-  }
+  if (!e && !np_crypto_ready() && !np_cli_load_keys(url, "user")) /* same key as `nineplus serve` */
+    e = np_fail(d, NP_ERR_CRYPTO, "keys", NULL, "the master key could not be loaded");
   if (e) {
     np_store_close(*s);
     *s = NULL;
