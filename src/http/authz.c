@@ -82,6 +82,12 @@ static const action_t actions[] = {
   /* business data: never the administrators */
   {"enterprise.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
   {"enterprise.write", LOCAL | R(NP_ROLE_ENTERPRISE)},
+  {"enterprise.import", R(NP_ROLE_CITY_STAFF) | R(NP_ROLE_COUNTY_STAFF)},
+  {"enterprise.export", STAFF3 | R(NP_ROLE_SPECIALIST)},
+  {"zone.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
+  {"zone.write", R(NP_ROLE_PROVINCE_STAFF)},
+  {"project.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
+  {"project.write", R(NP_ROLE_CITY_STAFF) | R(NP_ROLE_COUNTY_STAFF)},
   {"demand.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
   {"demand.write", LOCAL | R(NP_ROLE_ENTERPRISE)},
   {"event.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE) | R(NP_ROLE_SEEKER)},
@@ -151,7 +157,7 @@ static const struct {
   const char *name;
   biz_kind kind;
 } biz_kinds[] = {
-  {"enterprise", BIZ_REGIONAL}, {"demand", BIZ_REGIONAL}, {"event", BIZ_EVENT}, {"seeker", BIZ_SEEKER},
+  {"enterprise", BIZ_REGIONAL}, {"project", BIZ_REGIONAL}, {"demand", BIZ_REGIONAL}, {"event", BIZ_EVENT}, {"seeker", BIZ_SEEKER},
   {"loan", BIZ_LOAN},           {"policy", BIZ_POLICY},   {"case", BIZ_CASE},
 };
 
