@@ -1,6 +1,7 @@
 /* The one place where capabilities plug into the HTTP server: add one line per module. */
 #include "cli/app.h"
 #include "audit/api.h"
+#include "firms/api.h"
 #include "auth/auth.h"
 #include "ref/ref.h"
 
@@ -11,4 +12,5 @@ void np_app_register_routes(np_http_t *h) {
   np_auth_api_register(h);
   np_ref_api_register(h);
   np_audit_api_register(h);
+  np_firms_api_register(h);
 }
