@@ -228,9 +228,16 @@ static void h_regions(np_req_t *req) {
     np_resp_error(req, 404, "not_found", "parent", "no such region");
     return;
   }
+  /* all children by default (a tree level is small); limit/cursor page through them when given */
+  size_t first = 0, count = p->nchildren;
+  if (np_req_query(req, "limit") || np_req_query(req, "cursor")) {
+    if (!paging(req, &limit, &offset)) return;
+    first = offset < p->nchildren ? offset : p->nchildren;
+    count = p->nchildren - first < limit ? p->nchildren - first : limit;
+  }
   json_t *items = json_array();
-  for (size_t i = 0; i < p->nchildren; i++) json_array_append_new(items, region_brief(p->children[i]));
-  np_resp_json(req, 200, list_envelope(items, p->nchildren, 0, p->nchildren));
+  for (size_t i = first; i < first + count; i++) json_array_append_new(items, region_brief(p->children[i]));
+  np_resp_json(req, 200, list_envelope(items, p->nchildren, first, count));
 }
 
 /* ---- industries / occupations ---- */

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, call, login } from './harness.mjs';
+import { startServer, call, login, totp } from './harness.mjs';
 
 const PW = 'Shandong@2023';
 const ROLES = {
@@ -59,7 +59,8 @@ test('an administrator creates a county user, who sees their own jurisdiction', 
   const pw = r.json.initial_password;
   assert.ok(pw);
   assert.equal(r.json.user.must_change_password, true);
-  const s = await login(srv.base, 'licheng.staff', pw);
+  assert.match(r.json.totp_uri, /^otpauth:\/\/totp\//, 'staff get their second factor at creation');
+  const s = await login(srv.base, 'licheng.staff', pw, totp(r.json.totp_uri));
   r = await call(srv.base, 'POST', '/api/v1/me/password', { token: s.token, body: { old: pw, new: 'Licheng#2024ok' } });
   assert.ok(r.status === 204 || r.status === 200, r.text);
   r = await call(srv.base, 'GET', '/api/v1/me', { token: s.token });
