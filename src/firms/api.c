@@ -3,4 +3,5 @@
 
 void np_firms_api_register(np_http_t *h) {
   np_firms_enterprises_api_register(h);
+  np_firms_teams_api_register(h);
 }

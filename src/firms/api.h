@@ -9,4 +9,7 @@ void np_firms_api_register(np_http_t *h);
 /** Zones, enterprises, projects and imports (api_enterprises.c). */
 void np_firms_enterprises_api_register(np_http_t *h);
 
+/** Teams, specialists + assignments, coverage, grid, service logs, timeline (api_teams.c). */
+void np_firms_teams_api_register(np_http_t *h);
+
 #endif

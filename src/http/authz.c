@@ -88,8 +88,20 @@ static const action_t actions[] = {
   {"zone.write", R(NP_ROLE_PROVINCE_STAFF)},
   {"project.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
   {"project.write", R(NP_ROLE_CITY_STAFF) | R(NP_ROLE_COUNTY_STAFF)},
+  /* service teams, specialists + assignments + coverage, grid, service logs (firms, teams helper) */
+  {"team.read", STAFF3 | R(NP_ROLE_SPECIALIST)},
+  {"team.write", STAFF3},
+  {"specialist.read", STAFF3 | R(NP_ROLE_SPECIALIST)},
+  {"specialist.write", STAFF3},
+  {"grid.read", STAFF3 | R(NP_ROLE_SPECIALIST)},
+  {"grid.write", STAFF3},
+  {"servicelog.read", STAFF3 | R(NP_ROLE_SPECIALIST)},
+  {"servicelog.write", STAFF3 | R(NP_ROLE_SPECIALIST)},
   {"demand.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
   {"demand.write", LOCAL | R(NP_ROLE_ENTERPRISE)},
+  /* 一企一策 plans (firms, demands helper): enterprises read their own plan */
+  {"plan.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
+  {"plan.write", STAFF3 | R(NP_ROLE_SPECIALIST)},
   {"event.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE) | R(NP_ROLE_SEEKER)},
   {"event.write", STAFF3},
   {"seeker.read", STAFF3 | R(NP_ROLE_SPECIALIST)},
@@ -159,6 +171,7 @@ static const struct {
 } biz_kinds[] = {
   {"enterprise", BIZ_REGIONAL}, {"project", BIZ_REGIONAL}, {"demand", BIZ_REGIONAL}, {"event", BIZ_EVENT}, {"seeker", BIZ_SEEKER},
   {"loan", BIZ_LOAN},           {"policy", BIZ_POLICY},   {"case", BIZ_CASE},
+  {"team", BIZ_REGIONAL},       {"specialist", BIZ_REGIONAL}, {"grid", BIZ_REGIONAL}, {"servicelog", BIZ_REGIONAL},
 };
 
 np_err np_authz_scope(const np_principal_t *p, const char *kind, np_scope_t *out) {

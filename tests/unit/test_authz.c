@@ -41,7 +41,11 @@ static const struct {
   {"enterprise.write", "0000111100"},
   {"enterprise.import", "0000110000"}, {"enterprise.export", "0001111000"}, {"zone.read", "0001111100"},
   {"zone.write", "0001000000"},     {"project.read", "0001111100"},   {"project.write", "0000110000"},
+  {"team.read", "0001111000"},       {"team.write", "0001110000"},     {"specialist.read", "0001111000"},
+  {"specialist.write", "0001110000"}, {"grid.read", "0001111000"},    {"grid.write", "0001110000"},
+  {"servicelog.read", "0001111000"}, {"servicelog.write", "0001111000"},
   {"demand.read", "0001111100"},  {"demand.write", "0000111100"},
+  {"plan.read", "0001111100"},    {"plan.write", "0001111000"},
   {"event.read", "0001111101"},     {"event.write", "0001110000"},    {"seeker.read", "0001111000"},
   {"loan.read", "0001110010"},      {"policy.read", "0001111110"},    {"policy.manage", "0001000000"},
   {"case.read", "0001111000"},      {"case.write", "0001111000"},
@@ -98,6 +102,10 @@ static const struct {
   {"settings", "NANNNNNNNN"},
   {"audit", "NNANNNNNNN"},
   {"ref", "AAAAAAAAAA"},
+  {"team", "NNNRRRRENN"},
+  {"specialist", "NNNRRRRENN"},
+  {"grid", "NNNRRRRENN"},
+  {"servicelog", "NNNRRRRENN"},
 };
 
 static char kind_char(np_scope_kind k) {
