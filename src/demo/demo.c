@@ -6,6 +6,7 @@
 /* The steps, in dependency order. Each capability adds one line here. */
 static const np_demo_step_t steps[] = {
   {"accounts", "one demo account per role, on real jurisdictions", np_demo_step_accounts},
+  {"enterprises", "industrial enterprises, key and above-scale flags, contacts, major projects", np_demo_step_enterprises},
 };
 
 const np_demo_step_t *np_demo_steps(size_t *n) {

@@ -9,4 +9,7 @@ np_err np_demo_step_accounts(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *
 /** Prints the demo accounts table (username, role, jurisdiction, password) to f. */
 void np_demo_print_accounts(FILE *f);
 
+/** Enterprises, development zones in use and major projects (src/firms/demo.c). */
+np_err np_demo_step_enterprises(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
+
 #endif
