@@ -102,6 +102,9 @@ static const action_t actions[] = {
   /* 一企一策 plans (firms, demands helper): enterprises read their own plan */
   {"plan.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
   {"plan.write", STAFF3 | R(NP_ROLE_SPECIALIST)},
+  /* 一企一策 plans (firms, demands helper): enterprises read their own plan */
+  {"plan.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
+  {"plan.write", STAFF3 | R(NP_ROLE_SPECIALIST)},
   {"event.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE) | R(NP_ROLE_SEEKER)},
   {"event.write", STAFF3},
   {"seeker.read", STAFF3 | R(NP_ROLE_SPECIALIST)},
