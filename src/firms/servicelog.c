@@ -190,7 +190,7 @@ np_err np_firms_servicelog_create(const np_firms_ctx_t *c, const char *enterpris
     rc = np_store_queryf_int64(c->s, &id, NULL, err, sql, "ittttitttit", e.id, e.region_code, e.county_code, ds, kind, sid,
                                staff, findings, pjs, uid, now);
   else
-    rc = np_store_queryf_int64(c->s, &id, NULL, err, sql, "itttttn" "ttit", e.id, e.region_code, e.county_code, ds, kind,
+    rc = np_store_queryf_int64(c->s, &id, NULL, err, sql, "ittttntttit", e.id, e.region_code, e.county_code, ds, kind,
                                staff, findings, pjs, uid, now);
   if (rc) goto fail;
   {

@@ -327,7 +327,7 @@ np_err np_firms_specialist_create(const np_firms_ctx_t *c, const json_t *in, jso
   int64_t id = 0;
   char fmt[16];
   /* NULL for absent team/user */
-  snprintf(fmt, sizeof fmt, "%c%ctttttttt", x.user_id ? 'i' : 'n', x.team_id ? 'i' : 'n');
+  snprintf(fmt, sizeof fmt, "%c%cttttttttt", x.user_id ? 'i' : 'n', x.team_id ? 'i' : 'n');
   const char *sql = "INSERT INTO specialists (user_id, team_id, name, phone_sealed, phone_bidx, phone_masked, region_code, "
                     "county_code, city_code, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
                     "RETURNING id";
