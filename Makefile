@@ -14,6 +14,7 @@ FUZZ_SECONDS ?= 60
 NP_DB ?= sqlite:var/nineplus.db
 LISTEN ?= 127.0.0.1:8080
 SCALE ?= small
+CMAKE_BUILD := env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS cmake --build
 
 .PHONY: all build run check bench fuzz ui deps clean
 
@@ -27,14 +28,14 @@ ui:
 
 build: deps ui
 	@cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(RELEASE) -j$(JOBS) --target nineplus
+	@$(CMAKE_BUILD) $(RELEASE) -j$(JOBS) --target nineplus
 
 run: build
 	@NP_DB=$(NP_DB) LISTEN=$(LISTEN) SCALE=$(SCALE) scripts/run.sh $(RELEASE)/nineplus
 
 check: deps ui
 	@cmake -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug -DNP_SANITIZE=ON >/dev/null
-	@cmake --build $(CHECK) -j$(JOBS)
+	@$(CMAKE_BUILD) $(CHECK) -j$(JOBS)
 	@cd $(CHECK) && ctest --output-on-failure -j$(JOBS)
 
 bench:
@@ -44,7 +45,7 @@ bench:
 
 fuzz: deps
 	@CC=clang cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNP_FUZZ=ON >/dev/null
-	@cmake --build $(FUZZ) -j$(JOBS)
+	@$(CMAKE_BUILD) $(FUZZ) -j$(JOBS)
 	@for t in $(FUZZ)/fuzz_*; do \
 	  n=$$(basename $$t); c=tests/fuzz/corpus/$${n#fuzz_}; mkdir -p $$c; \
 	  echo "== $$n ($(FUZZ_SECONDS)s, corpus $$c)"; \

@@ -329,7 +329,7 @@ np_err np_json_dump(const json_t *v, np_buf_t *b) {
   if (!v) return NP_ERR_INVALID;
   size_t start = b->len;
   dump_ctx_t c = {b, NP_OK};
-  int r = json_dump_callback(v, dump_cb, &c, JSON_COMPACT | JSON_ENCODE_ANY);
+  int r = json_dump_callback(v, dump_cb, &c, NP_JSON_DUMP_FLAGS);
   if (r != 0 || c.e) {
     np_buf_truncate(b, start);
     return c.e ? c.e : NP_ERR_INTERNAL;

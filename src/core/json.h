@@ -116,6 +116,10 @@ np_err np_json_get_array(const json_t *obj, const char *key, unsigned flags, siz
 np_err np_json_check_keys(const json_t *obj, const char *const allowed[], np_errdetail_t *err);
 
 /** Appends compact JSON text of v (UTF-8, insertion order) to b. */
+/* Flags for every JSON the system writes: compact, reals with 9 significant digits (enough for
+ * micro-degree coordinates, no binary noise like 36.655369999999998). */
+#define NP_JSON_DUMP_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(9))
+
 np_err np_json_dump(const json_t *v, np_buf_t *b);
 
 /** Compact JSON text of v in the arena (NUL-terminated); *len may be NULL. NULL on OOM/over cap. */

@@ -83,7 +83,7 @@ void np_resp_json(np_req_t *r, int status, json_t *body) {
     np_resp_error(r, 500, "internal", NULL, "internal error");
     return;
   }
-  char *text = json_dumps(body, JSON_COMPACT);
+  char *text = json_dumps(body, NP_JSON_DUMP_FLAGS);
   json_decref(body);
   if (!text) {
     np_log_error("http.response", "JSON serialisation failed");
