@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "core/json.h"
 #include "core/log.h"
 #include "http/internal.h"
 
