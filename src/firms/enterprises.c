@@ -937,7 +937,7 @@ static np_err build_where(const np_ent_filter_t *f, qb_t *q, np_errdetail_t *err
 
 static np_err map_missing_table(np_err rc, const np_ent_filter_t *f, np_errdetail_t *err) {
   if (rc == NP_ERR_STORE && f->specialist_id > 0 && strstr(err->message, "specialist_assignments"))
-    return np_fail(err, NP_ERR_UNSUPPORTED, "unavailable", "specialist", "specialist assignments are not available yet");
+    return np_fail(err, NP_ERR_INVALID, "unavailable", "specialist", "specialist assignments are not available yet");
   return rc;
 }
 
