@@ -12,4 +12,7 @@ void np_demo_print_accounts(FILE *f);
 /** Enterprises, development zones in use and major projects (src/firms/demo.c). */
 np_err np_demo_step_enterprises(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
 
+/** Demand lines, hires and 一企一策 plans for the enterprises (src/firms/demo_demands.c). */
+np_err np_demo_step_demands(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
+
 #endif
