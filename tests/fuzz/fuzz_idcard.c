@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (np_valid_id_number_on(s, size, NULL, NULL, 20240601, &id, &err) == NP_OK) {
     assert(size == 18 && strlen(id.normalized) == 18);
     assert(np_valid_id_check_char(id.normalized) == id.normalized[17]);
-    assert(id.year >= 1900 && id.month >= 1 && id.month <= 12 && id.day >= 1 && id.day <= 31);
+    assert(id.year >= 1800 && id.month >= 1 && id.month <= 12 && id.day >= 1 && id.day <= 31);
     assert(memcmp(id.region, id.normalized, 6) == 0);
     /* the normalised form validates again */
     assert(np_valid_id_number_on(id.normalized, 18, NULL, NULL, 20240601, NULL, NULL) == NP_OK);
