@@ -30,7 +30,7 @@ typedef struct np_id_info {
 /**
  * Validates an 18-character resident ID number: length, charset (17 digits + digit/X/x),
  * region (through `known`; NULL = the first two digits must be a real province code 11..82),
- * a real birth date between 1900-01-01 and today in Asia/Shanghai, and the ISO 7064 MOD 11-2
+ * a real birth date between 1800-01-01 and today in Asia/Shanghai, and the ISO 7064 MOD 11-2
  * check character. Lower-case x is accepted and normalised to X. `info` and `err` may be NULL.
  */
 np_err np_valid_id_number(const char *s, size_t n, np_region_known_fn known, void *ctx, np_id_info_t *info,
