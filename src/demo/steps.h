@@ -15,4 +15,7 @@ np_err np_demo_step_enterprises(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_
 /** Demand lines, hires and 一企一策 plans for the enterprises (src/firms/demo_demands.c). */
 np_err np_demo_step_demands(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
 
+/** Service teams, specialists (the demo "specialist" account linked in 370102), assignments, grid, service logs. */
+np_err np_demo_step_teams(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
+
 #endif

@@ -3,6 +3,7 @@
  * timeline. Handlers parse the request, build the call context (store, reference index, scope from
  * np_authz_scope, audit identity) and call the units; the units validate, scope and audit.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include "audit/audit.h"
@@ -23,17 +24,36 @@ typedef struct hctx {
   np_errdetail_t err;
 } hctx_t;
 
+/* The process-wide region index, built from the request's connection on first use (as src/ref/api.c does). */
+static pthread_mutex_t g_ref_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const np_ref_t *ref_or_fail(np_req_t *r) {
+  const np_ref_t *ref = np_ref_global();
+  if (ref) return ref;
+  pthread_mutex_lock(&g_ref_lock);
+  ref = np_ref_global();
+  if (!ref) {
+    np_store_t *s = np_req_store(r);
+    np_ref_t *built = NULL;
+    np_errdetail_t err = {0};
+    if (s && np_ref_open(s, &built, &err) == NP_OK) {
+      np_ref_set_global(built);
+      ref = built;
+    }
+  }
+  pthread_mutex_unlock(&g_ref_lock);
+  if (!ref) np_resp_error(r, 503, "unavailable", NULL, "reference data is not loaded (run nineplus migrate)");
+  return ref;
+}
+
 /* Fills h for the request; on failure the response has been sent and false is returned. */
 static bool begin(np_req_t *r, const char *kind, hctx_t *h) {
   memset(h, 0, sizeof *h);
   const np_principal_t *p = np_req_principal(r);
   np_store_t *s = np_req_store(r);
   if (!s) return false;
-  const np_ref_t *ref = np_ref_global();
-  if (!ref) {
-    np_resp_error(r, 503, "busy", NULL, "reference data is not loaded yet");
-    return false;
-  }
+  const np_ref_t *ref = ref_or_fail(r);
+  if (!ref) return false;
   if (np_authz_scope(p, kind, &h->scope) != NP_OK) {
     np_resp_error(r, 500, "internal", NULL, "scope");
     return false;

@@ -450,7 +450,7 @@ np_err np_firms_team_update(const np_firms_ctx_t *c, int64_t id, const json_t *p
                       "UPDATE service_teams SET name = COALESCE(?, name), lead_name = COALESCE(?, lead_name), "
                       "lead_title = CASE WHEN ? = 1 THEN ? ELSE lead_title END, hotlines = COALESCE(?, hotlines), "
                       "notes = CASE WHEN ? = 1 THEN ? ELSE notes END, updated_at = ? WHERE id = ?",
-                      "ttititttti", name, lead, (int64_t)(p_title != NP_JSON_ABSENT), lead_title, hot,
+                      "ttittitti", name, lead, (int64_t)(p_title != NP_JSON_ABSENT), lead_title, hot,
                       (int64_t)(p_notes != NP_JSON_ABSENT), notes, now, id);
   if (rc) goto fail;
   if ((rc = team_load(c, id, false, &after, err))) goto fail;
