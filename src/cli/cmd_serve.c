@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include "cli/app.h"
 #include "cli/cli.h"
+#include "ref/ref.h"
 #include "crypto/crypto.h"
 #include "core/log.h"
 #include "http/http.h"
@@ -90,6 +91,12 @@ int np_cmd_serve(int argc, char **argv) {
   }
   int dbv = 0, binv = 0;
   np_err e = np_store_schema_version(s, &dbv, &binv, &err);
+  /* the reference index is built once at start (fail fast), shared by every thread */
+  if (e == NP_OK && dbv == binv && !np_ref_shared(s, &err)) {
+    fprintf(stderr, "nineplus serve: cannot load the reference data: %s\n", err.message);
+    np_store_close(s);
+    return 1;
+  }
   np_store_close(s);
   if (e != NP_OK) {
     fprintf(stderr, "nineplus serve: cannot read the schema version: %s\n", err.message);

@@ -20,31 +20,16 @@
 
 /* ---- small helpers ---- */
 
-/*
- * The index is normally opened at server start (np_ref_open + np_ref_set_global). When it was not,
- * the first request builds it from its store connection, once, under a lock; later requests only
- * read the atomic global. The lazily built index lives for the whole process.
- */
-static pthread_mutex_t g_lazy_lock = PTHREAD_MUTEX_INITIALIZER;
-
+/* The index (np_ref_shared builds it from this request's store when the server did not). */
 static const np_ref_t *ref_or_fail(np_req_t *req) {
-  const np_ref_t *ref = np_ref_global();
-  if (ref) return ref;
-  pthread_mutex_lock(&g_lazy_lock);
-  ref = np_ref_global();
+  np_errdetail_t err = {0};
+  np_store_t *s = np_req_store(req);
+  if (!s) return NULL; /* answered 503 */
+  const np_ref_t *ref = np_ref_shared(s, &err);
   if (!ref) {
-    np_store_t *s = np_req_store(req);
-    np_ref_t *built = NULL;
-    np_errdetail_t err = {0};
-    if (s && np_ref_open(s, &built, &err) == NP_OK) {
-      np_ref_set_global(built);
-      ref = built;
-    } else {
-      np_log_error("ref.open", "cannot build the reference index: %s", s ? err.message : "no store");
-    }
+    np_log_error("ref.open", "cannot build the reference index: %s", err.message);
+    np_resp_error(req, 503, "unavailable", "", "reference data is not loaded (run nineplus migrate)");
   }
-  pthread_mutex_unlock(&g_lazy_lock);
-  if (!ref) np_resp_error(req, 503, "unavailable", "", "reference data is not loaded (run nineplus migrate)");
   return ref;
 }
 

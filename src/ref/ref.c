@@ -1,5 +1,6 @@
 /* Small public helpers of src/ref: the process-wide index, level names, the ID-validator callback. */
 #include "ref/ref.h"
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -8,6 +9,26 @@ static _Atomic(np_ref_t *) g_ref;
 void np_ref_set_global(np_ref_t *ref) { atomic_store(&g_ref, ref); }
 
 const np_ref_t *np_ref_global(void) { return atomic_load(&g_ref); }
+
+static pthread_mutex_t g_lazy_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const np_ref_t *np_ref_shared(np_store_t *s, np_errdetail_t *err) {
+  const np_ref_t *ref = np_ref_global();
+  if (ref) return ref;
+  pthread_mutex_lock(&g_lazy_lock);
+  ref = np_ref_global();
+  if (!ref) {
+    np_ref_t *built = NULL;
+    if (!s) {
+      np_fail(err, NP_ERR_INTERNAL, "no_store", NULL, "no store to build the reference index from");
+    } else if (np_ref_open(s, &built, err) == NP_OK) {
+      np_ref_set_global(built);
+      ref = built;
+    }
+  }
+  pthread_mutex_unlock(&g_lazy_lock);
+  return ref;
+}
 
 static const char *const level_names[] = {NULL, "province", "city", "county", "township", "village"};
 

@@ -57,6 +57,13 @@ void np_ref_set_global(np_ref_t *ref);
 /** The process-wide index, or NULL before np_ref_set_global. */
 const np_ref_t *np_ref_global(void);
 
+/**
+ * The process-wide index, built from `s` on first use (once, under a lock) when nobody set it:
+ * the one way handlers, CLI commands and demo steps get the index. NULL (err filled) when the
+ * reference tables cannot be read (not migrated). The index lives for the whole process.
+ */
+const np_ref_t *np_ref_shared(np_store_t *s, np_errdetail_t *err);
+
 /* ---- regions ---- */
 
 typedef enum np_region_level {
