@@ -4,6 +4,7 @@
  * enterprise outside the caller's jurisdiction answers 404 for reads and writes alike.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,18 +35,40 @@ typedef struct ctx {
   np_errdetail_t err;
 } ctx_t;
 
+/* The reference index: normally set at server start; else built once from this request's connection. */
+static const np_ref_t *ref_index(np_req_t *r) {
+  static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+  const np_ref_t *ref = np_ref_global();
+  if (ref) return ref;
+  pthread_mutex_lock(&mu);
+  ref = np_ref_global();
+  np_store_t *s = ref ? NULL : np_req_store(r);
+  if (s) {
+    np_ref_t *built = NULL;
+    np_errdetail_t e = {0};
+    if (np_ref_open(s, &built, &e) == NP_OK) {
+      np_ref_set_global(built);
+      ref = built;
+    } else {
+      np_log_error("ref.open", "cannot build the reference index: %s", e.message);
+    }
+  }
+  pthread_mutex_unlock(&mu);
+  return ref;
+}
+
 /* Common start of every handler: store, reference index, principal, scope, actor, the daily sweep. */
 static bool begin(np_req_t *r, ctx_t *c) {
   memset(c, 0, sizeof *c);
   c->r = r;
   c->p = np_req_principal(r);
-  c->ref = np_ref_global();
   if (!c->p) {
     np_resp_error(r, 401, "unauthorized", "", "sign in first");
     return false;
   }
-  if (!c->ref) {
-    np_resp_error(r, 503, "ref_unavailable", "", "reference data is not loaded");
+  if (!(c->ref = ref_index(r))) {
+    if (!np_req_store(r)) return false;
+    np_resp_error(r, 503, "unavailable", "", "reference data is not loaded (run nineplus migrate)");
     return false;
   }
   if (np_authz_scope(c->p, "demand", &c->scope) != NP_OK) {
