@@ -9,9 +9,9 @@ export const MENU = [
   {
     key: 'system', title: 'menu.system', icon: 'Setting',
     children: [
-      { path: '/system/users', name: 'users', title: 'menu.users', icon: 'User', perm: ['user.manage', 'user.lock'], roles: ['sys_admin', 'security_admin'], watermark: true, component: () => import('@/views/system/UsersView.vue') },
+      { path: '/system/users', name: 'users', title: 'menu.users', icon: 'User', perm: ['user.manage', 'account.lock'], roles: ['sys_admin', 'security_admin'], watermark: true, component: () => import('@/views/system/UsersView.vue') },
       { path: '/system/online', name: 'online', title: 'menu.online', icon: 'Connection', perm: 'session.manage', roles: ['sys_admin', 'security_admin'], watermark: true, component: () => import('@/views/system/OnlineUsersView.vue') },
-      { path: '/system/security', name: 'security', title: 'menu.security', icon: 'Lock', perm: 'settings.manage', roles: ['security_admin'], component: () => import('@/views/system/SecuritySettingsView.vue') },
+      { path: '/system/security', name: 'security', title: 'menu.security', icon: 'Lock', perm: 'security.manage', roles: ['security_admin'], component: () => import('@/views/system/SecuritySettingsView.vue') },
     ],
   },
   {

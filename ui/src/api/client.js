@@ -45,10 +45,20 @@ export function apiUrl(path, query) {
   return s ? `${url}?${s}` : url;
 }
 
-/** The text shown for an error: the server's message, else a local one for the code. */
+// Codes whose meaning is fixed: shown in the console's language (the server writes English).
+// Every other code shows the server's message, which says exactly what was wrong.
+const LOCAL_CODES = new Set(['invalid_credentials', 'account_disabled', 'mfa_required', 'mfa_invalid',
+  'password_reused', 'unauthorized', 'too_many_requests', 'rate_limited']);
+
+/** The text shown for an error: local text for fixed-meaning codes, else the server's message. */
 export function errorText(err) {
   const t = i18n.global.t;
   const te = i18n.global.te;
+  if (err.code === 'account_locked') {
+    const m = /(\d+)\s*(?:minute|分钟)/i.exec(err.serverMessage || '');
+    return t('errors.account_locked_n', { n: m ? Number(m[1]) : 15 });
+  }
+  if (LOCAL_CODES.has(err.code) && te(`errors.${err.code}`)) return t(`errors.${err.code}`);
   if (err.serverMessage) return err.serverMessage;
   if (err.code && te(`errors.${err.code}`)) return t(`errors.${err.code}`);
   if (err.status === 0) return t('errors.network');

@@ -3,6 +3,7 @@ export default {
   app: {
     name: 'Nine Plus Employment Services',
     short: 'nineplus',
+    brand: 'Nine Plus',
     subtitle: 'Employment services for Shandong industry',
     org: 'Shandong Department of Human Resources and Social Security',
   },
@@ -29,6 +30,7 @@ export default {
     invalid: 'Invalid input',
     invalid_credentials: 'Wrong username or password',
     account_locked: 'Account locked, try again in 15 minutes',
+    account_locked_n: 'Account locked, try again in {n} minutes',
     account_disabled: 'Account disabled, please contact the system administrator',
     mfa_required: 'Enter the code from your authenticator',
     mfa_invalid: 'Wrong or already used code',
@@ -72,6 +74,7 @@ export default {
     old: 'Current password', new: 'New password', confirm: 'Repeat new password',
     oldPh: 'Current password', newPh: 'New password', confirmPh: 'New password again',
     mismatch: 'The two new passwords differ',
+    oldWrong: 'The current password is wrong',
     sameAsOld: 'The new password must differ from the current one',
     hintLength: 'At least 10 characters',
     hintClasses: 'At least 3 of: upper case, lower case, digits, symbols',
@@ -195,8 +198,13 @@ export default {
     verifyBroken: 'The audit chain breaks at row {seq}: {reason}',
     verifyTitle: 'Chain verification',
     noChange: 'No changes recorded',
-    loginActions: {
-      login_success: 'Sign-in', login_failure: 'Failed sign-in', logout: 'Sign-out', lock: 'Lock', unlock: 'Unlock',
+    actions: {
+      login_success: 'Sign-in', login_failure: 'Failed sign-in', login_mfa_required: 'Code required', logout: 'Sign-out',
+      account_lock: 'Lock account', account_unlock: 'Unlock account', account_disable: 'Disable account',
+      mfa_enrol: '2FA enrolled', mfa_remove: '2FA removed', mfa_reset: '2FA reset',
+      password_change: 'Password changed', password_reset: 'Password reset', session_revoke: 'Forced sign-out',
+      user_create: 'Create user', user_update: 'Update user', settings_update: 'Security settings changed',
+      audit_export: 'Audit export', audit_verify: 'Audit chain verified', audit_read: 'Audit log read',
     },
   },
   account: {

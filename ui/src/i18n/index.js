@@ -43,3 +43,9 @@ export function dictLabel(item) {
   const en = currentLocale() === 'en';
   return (en ? item.label_en || item.label_zh : item.label_zh || item.label_en) || item.label || String(item.value);
 }
+
+/** Label of an audit action ("login.success" → 登录成功); the raw action when unknown. */
+export function auditActionLabel(a) {
+  const k = `audit.actions.${String(a || '').replace(/\./g, '_')}`;
+  return i18n.global.te(k) ? i18n.global.t(k) : (a || '');
+}

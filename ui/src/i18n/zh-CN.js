@@ -3,6 +3,7 @@ export default {
   app: {
     name: '九"+"就业服务平台',
     short: 'nineplus',
+    brand: '九"+"就业服务平台',
     subtitle: '山东省工业经济用工服务',
     org: '山东省人力资源和社会保障厅',
   },
@@ -29,6 +30,7 @@ export default {
     invalid: '输入不正确',
     invalid_credentials: '用户名或密码错误',
     account_locked: '账号已锁定，请15分钟后再试',
+    account_locked_n: '账号已锁定，请{n}分钟后再试',
     account_disabled: '账号已停用，请联系系统管理员',
     mfa_required: '请输入双因素认证动态码',
     mfa_invalid: '动态码错误或已被使用',
@@ -72,6 +74,7 @@ export default {
     old: '原密码', new: '新密码', confirm: '确认新密码',
     oldPh: '请输入原密码', newPh: '请输入新密码', confirmPh: '请再次输入新密码',
     mismatch: '两次输入的新密码不一致',
+    oldWrong: '原密码不正确',
     sameAsOld: '新密码不能与原密码相同',
     hintLength: '至少 10 个字符',
     hintClasses: '包含大写字母、小写字母、数字、符号中的至少 3 类',
@@ -195,8 +198,13 @@ export default {
     verifyBroken: '审计日志链在第 {seq} 条处断裂：{reason}',
     verifyTitle: '日志链校验结果',
     noChange: '无变更内容',
-    loginActions: {
-      login_success: '登录成功', login_failure: '登录失败', logout: '退出', lock: '锁定', unlock: '解锁',
+    actions: {
+      login_success: '登录成功', login_failure: '登录失败', login_mfa_required: '需要动态码', logout: '退出登录',
+      account_lock: '锁定账号', account_unlock: '解锁账号', account_disable: '停用账号',
+      mfa_enrol: '绑定双因素', mfa_remove: '关闭双因素', mfa_reset: '重置双因素',
+      password_change: '修改密码', password_reset: '重置密码', session_revoke: '强制下线',
+      user_create: '新增用户', user_update: '修改用户', settings_update: '修改安全设置',
+      audit_export: '导出审计日志', audit_verify: '校验审计日志链', audit_read: '查询审计日志',
     },
   },
   account: {

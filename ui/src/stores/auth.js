@@ -18,14 +18,16 @@ export const useAuth = defineStore('auth', {
   },
   actions: {
     /**
-     * May the user do this? `perm` is one permission or a list (any of them); `roles` a fallback
-     * list of role names. An entry without either is open to every signed-in user.
+     * May the user do this? `perm` is one permission or a list (any of them), checked against the
+     * server's /me permissions. `roles` is consulted only when the server sent no permission list
+     * (an older server). An entry without either is open to every signed-in user.
      */
     can(perm, roles) {
       if (!this.user) return false;
       const perms = perm ? (Array.isArray(perm) ? perm : [perm]) : [];
       if (!perms.length && !(roles && roles.length)) return true;
       if (perms.some((p) => this.permissions.includes(p))) return true;
+      if (this.permissions.length && perms.length) return false;
       return !!(roles && roles.includes(this.role));
     },
     /** Loads /me; a 401 means signed out (no redirect, no message). */
