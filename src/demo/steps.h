@@ -18,4 +18,7 @@ np_err np_demo_step_demands(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *e
 /** Service teams, specialists (the demo "specialist" account linked in 370102), assignments, grid, service logs. */
 np_err np_demo_step_teams(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
 
+/** Shortage alerts over the demo enterprises: escalated, missed, met, closed and green-channel ones (src/firms/demo_alerts.c). */
+np_err np_demo_step_alerts(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
+
 #endif

@@ -1,7 +1,11 @@
 /* firms routes: each unit's register function, in dependency order (other firms units add their line). */
 #include "firms/api.h"
+#include "firms/alerts.h"
+#include "firms/api_demands.h"
 
 void np_firms_api_register(np_http_t *h) {
   np_firms_enterprises_api_register(h);
+  np_firms_demands_api_register(h);
   np_firms_teams_api_register(h);
+  np_firms_alerts_api_register(h);
 }

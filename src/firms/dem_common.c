@@ -6,6 +6,7 @@
 #include <time.h>
 #include "core/ids.h"
 #include "core/str.h"
+#include "firms/alerts.h"
 
 void np_firms_dem_now(char out[NP_TS_STRLEN]) {
   if (np_date_format_ts_utc((int64_t)time(NULL), out, NP_TS_STRLEN) != NP_OK) out[0] = '\0';
@@ -68,6 +69,7 @@ np_err np_firms_open_openings_refresh(np_store_t *s, int64_t enterprise_id, int6
                              "UPDATE enterprises SET open_openings = (SELECT COALESCE(SUM(open_count), 0) FROM demands "
                              "WHERE enterprise_id = ? AND open_count > 0) WHERE id = ?",
                              "ii", enterprise_id, enterprise_id);
+  if (rc == NP_OK) rc = np_firms_alerts_check_enterprise(s, enterprise_id, (int64_t)time(NULL), err); /* alerts.h */
   if (rc || !value) return rc;
   return np_store_queryf_int64(s, value, NULL, err, "SELECT open_openings FROM enterprises WHERE id = ?", "i",
                                enterprise_id);

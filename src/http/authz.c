@@ -102,9 +102,10 @@ static const action_t actions[] = {
   /* 一企一策 plans (firms, demands helper): enterprises read their own plan */
   {"plan.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
   {"plan.write", STAFF3 | R(NP_ROLE_SPECIALIST)},
-  /* 一企一策 plans (firms, demands helper): enterprises read their own plan */
-  {"plan.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
-  {"plan.write", STAFF3 | R(NP_ROLE_SPECIALIST)},
+  /* large-scale shortage alerts and their rules (firms, alerts helper): teams acknowledge, the province sets rules */
+  {"alert.read", STAFF3 | R(NP_ROLE_SPECIALIST)},
+  {"alert.ack", STAFF3},
+  {"alert_rule.write", R(NP_ROLE_PROVINCE_STAFF)},
   {"event.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE) | R(NP_ROLE_SEEKER)},
   {"event.write", STAFF3},
   {"seeker.read", STAFF3 | R(NP_ROLE_SPECIALIST)},
@@ -175,6 +176,7 @@ static const struct {
   {"enterprise", BIZ_REGIONAL}, {"project", BIZ_REGIONAL}, {"demand", BIZ_REGIONAL}, {"event", BIZ_EVENT}, {"seeker", BIZ_SEEKER},
   {"loan", BIZ_LOAN},           {"policy", BIZ_POLICY},   {"case", BIZ_CASE},
   {"team", BIZ_REGIONAL},       {"specialist", BIZ_REGIONAL}, {"grid", BIZ_REGIONAL}, {"servicelog", BIZ_REGIONAL},
+  {"alert", BIZ_REGIONAL},
 };
 
 np_err np_authz_scope(const np_principal_t *p, const char *kind, np_scope_t *out) {

@@ -46,7 +46,7 @@ static const struct {
   {"servicelog.read", "0001111000"}, {"servicelog.write", "0001111000"},
   {"demand.read", "0001111100"},  {"demand.write", "0000111100"},
   {"plan.read", "0001111100"},    {"plan.write", "0001111000"},
-  {"plan.read", "0001111100"},    {"plan.write", "0001111000"},
+  {"alert.read", "0001111000"},    {"alert.ack", "0001110000"},    {"alert_rule.write", "0001000000"},
   {"event.read", "0001111101"},     {"event.write", "0001110000"},    {"seeker.read", "0001111000"},
   {"loan.read", "0001110010"},      {"policy.read", "0001111110"},    {"policy.manage", "0001000000"},
   {"case.read", "0001111000"},      {"case.write", "0001111000"},
@@ -107,6 +107,7 @@ static const struct {
   {"specialist", "NNNRRRRENN"},
   {"grid", "NNNRRRRENN"},
   {"servicelog", "NNNRRRRENN"},
+  {"alert", "NNNRRRRENN"},
 };
 
 static char kind_char(np_scope_kind k) {
