@@ -29,5 +29,7 @@ int np_cmd_serve(int argc, char **argv);
 int np_cmd_audit(int argc, char **argv);
 /** nineplus user add|passwd|lock|unlock|list|sweep (src/cli/cmd_user.c). */
 int np_cmd_user(int argc, char **argv);
+/** nineplus demands expire: the daily expiry sweep of demand lines (src/cli/cmd_demands.c). */
+int np_cmd_demands(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@ static const np_cli_cmd_t commands[] = {
   {"user", "manage accounts: add, passwd, lock, unlock, list, sweep", np_cmd_user},
   {"demo", "load a deterministic synthetic data set (--scale small|city|province)", np_cmd_demo},
   {"audit", "verify the audit log hash chain, or purge rows older than a year", np_cmd_audit},
+  {"demands", "expire demand lines whose needed-by date has passed (run daily)", np_cmd_demands},
 };
 
 static void usage(FILE *f) {
