@@ -108,7 +108,18 @@ static const action_t actions[] = {
   {"alert_rule.write", R(NP_ROLE_PROVINCE_STAFF)},
   {"event.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE) | R(NP_ROLE_SEEKER)},
   {"event.write", STAFF3},
-  {"seeker.read", STAFF3 | R(NP_ROLE_SPECIALIST)},
+  /* job seekers (match, seekers helper): staff of the region see masked records, a seeker only their own
+   * (scope SELF); creating needs a region scope; unmask also needs the user's can_unmask grant */
+  {"seeker.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_SEEKER)},
+  {"seeker.write", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_SEEKER)},
+  {"seeker.import", STAFF3},
+  {"seeker.unmask", STAFF3},
+  /* referrals (recommendation → hire pipeline): enterprises follow the referrals to their own lines */
+  {"referral.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
+  {"referral.write", STAFF3 | R(NP_ROLE_SPECIALIST)},
+  /* partner sites: the province issues and revokes API keys; a key reads the public demand feed */
+  {"apikey.manage", R(NP_ROLE_PROVINCE_STAFF)},
+  {"feed.read", R(NP_ROLE_PARTNER)},
   {"loan.read", STAFF3 | R(NP_ROLE_BANK)},
   {"policy.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE) | R(NP_ROLE_BANK)},
   {"policy.manage", R(NP_ROLE_PROVINCE_STAFF)},

@@ -47,7 +47,10 @@ static const struct {
   {"demand.read", "0001111100"},  {"demand.write", "0000111100"},
   {"plan.read", "0001111100"},    {"plan.write", "0001111000"},
   {"alert.read", "0001111000"},    {"alert.ack", "0001110000"},    {"alert_rule.write", "0001000000"},
-  {"event.read", "0001111101"},     {"event.write", "0001110000"},    {"seeker.read", "0001111000"},
+  {"event.read", "0001111101"},     {"event.write", "0001110000"},    {"seeker.read", "0001111001"},
+  {"seeker.write", "0001111001"},   {"seeker.import", "0001110000"},  {"seeker.unmask", "0001110000"},
+  {"referral.read", "0001111100"},  {"referral.write", "0001111000"}, {"apikey.manage", "0001000000"},
+  {"feed.read", "0000000000"},
   {"loan.read", "0001110010"},      {"policy.read", "0001111110"},    {"policy.manage", "0001000000"},
   {"case.read", "0001111000"},      {"case.write", "0001111000"},
 };
@@ -74,6 +77,9 @@ static void test_action_matrix(void **state) {
   assert_false(np_authz_allows(&p, "self.manage"));
   p.role = NP_ROLE_PARTNER;
   assert_false(np_authz_allows(&p, "user.manage"));
+  assert_true(np_authz_allows(&p, "feed.read")); /* a partner key reads the demand feed, nothing else */
+  assert_false(np_authz_allows(&p, "seeker.read"));
+  assert_false(np_authz_allows(&p, "demand.read"));
   p.role = (np_role)99;
   assert_false(np_authz_allows(&p, "self.manage"));
   /* administrators never hold a business action */
@@ -108,6 +114,7 @@ static const struct {
   {"grid", "NNNRRRRENN"},
   {"servicelog", "NNNRRRRENN"},
   {"alert", "NNNRRRRENN"},
+  {"seeker", "NNNRRRRNNS"},
 };
 
 static char kind_char(np_scope_kind k) {
