@@ -48,7 +48,7 @@ export function apiUrl(path, query) {
 // Codes whose meaning is fixed: shown in the console's language (the server writes English).
 // Every other code shows the server's message, which says exactly what was wrong.
 const LOCAL_CODES = new Set(['invalid_credentials', 'account_disabled', 'mfa_required', 'mfa_invalid',
-  'password_reused', 'unauthorized', 'too_many_requests', 'rate_limited']);
+  'password_reused', 'unauthorized', 'forbidden', 'too_many_requests', 'rate_limited']);
 
 /** The text shown for an error: local text for fixed-meaning codes, else the server's message. */
 export function errorText(err) {
