@@ -167,7 +167,7 @@ np_err np_demo_step_enterprises(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_
     if (!county || !county->nchildren) continue;
     make_enterprise(ctx, rng, county, serial_base + (uint32_t)n + 1, e);
     if (strcmp(county->type, "functional_zone") == 0) e->zone_id = zone_of(ctx->store, county->code);
-    if ((rc = np_ent_insert(ctx->store, e, NULL, err))) goto out;
+    if ((rc = np_ent_insert_bulk(ctx->store, e, err))) goto out;
     above += e->above_scale;
     if (e->is_key) {
       key++;

@@ -403,8 +403,9 @@ static np_err bind_cols(np_stmt_t *st, const np_enterprise_t *e) {
 }
 #define BIND_NCOLS 23
 
-static np_err write_contacts(np_store_t *s, const np_enterprise_t *e, np_errdetail_t *err) {
-  np_err rc = np_store_execf(s, NULL, err, "DELETE FROM enterprise_contacts WHERE enterprise_id = ?", "i", e->id);
+/* Writes e's contacts; fresh = a new enterprise (nothing to delete first). */
+static np_err write_contacts(np_store_t *s, const np_enterprise_t *e, bool fresh, np_errdetail_t *err) {
+  np_err rc = fresh ? NP_OK : np_store_execf(s, NULL, err, "DELETE FROM enterprise_contacts WHERE enterprise_id = ?", "i", e->id);
   for (size_t i = 0; rc == NP_OK && i < e->ncontacts; i++) {
     const np_ent_contact_t *c = &e->contacts[i];
     char *sealed = NULL, bidx[NP_CRYPTO_SM3_HEXLEN] = "";
@@ -491,13 +492,15 @@ static json_t *snapshot(const np_enterprise_t *e) {
   return np_ent_json(e, false);
 }
 
-np_err np_ent_insert(np_store_t *s, np_enterprise_t *e, const np_audit_entry_t *actor, np_errdetail_t *err) {
+/* The insert itself (row, contacts, change row, audit when actor); own_tx: wrap in begin/commit. */
+static np_err insert_impl(np_store_t *s, np_enterprise_t *e, const np_audit_entry_t *actor, bool own_tx,
+                          np_errdetail_t *err) {
   char now[NP_TS_STRLEN], sid[32];
   np_firms_ent_now(now);
   np_stmt_t *st = NULL;
   bool has = false;
   json_t *after = NULL;
-  np_err rc = np_store_begin(s, err);
+  np_err rc = own_tx ? np_store_begin(s, err) : NP_OK;
   if (rc) return rc;
   rc = np_store_prepare(s,
                         "INSERT INTO enterprises (uscc, name, industry_code, industry_section, region_code, township_code, "
@@ -527,7 +530,7 @@ np_err np_ent_insert(np_store_t *s, np_enterprise_t *e, const np_audit_entry_t *
   np_strlcpy(e->created_at, now, sizeof e->created_at);
   np_strlcpy(e->updated_at, now, sizeof e->updated_at);
   np_id_format(NP_ID_ENTERPRISE, e->id, sid, sizeof sid);
-  if ((e->ncontacts && (rc = write_contacts(s, e, err))) ||
+  if ((e->ncontacts && (rc = write_contacts(s, e, true, err))) ||
       (rc = np_store_change(s, "enterprise", sid, "insert", NULL, err)))
     goto out;
   if (actor) {
@@ -537,11 +540,21 @@ np_err np_ent_insert(np_store_t *s, np_enterprise_t *e, const np_audit_entry_t *
 out:
   np_store_release(st);
   json_decref(after);
+  if (!own_tx) return rc;
   if (rc) {
     np_store_rollback(s);
     return rc;
   }
   return np_store_commit(s, err);
+}
+
+np_err np_ent_insert(np_store_t *s, np_enterprise_t *e, const np_audit_entry_t *actor, np_errdetail_t *err) {
+  return insert_impl(s, e, actor, true, err);
+}
+
+np_err np_ent_insert_bulk(np_store_t *s, np_enterprise_t *e, np_errdetail_t *err) {
+  if (!np_store_in_tx(s)) return np_fail(err, NP_ERR_INTERNAL, "no_transaction", "", "bulk insert needs a transaction");
+  return insert_impl(s, e, NULL, false, err);
 }
 
 np_err np_ent_update(np_store_t *s, const np_enterprise_t *before, np_enterprise_t *e, int64_t expected_version,
@@ -576,7 +589,7 @@ np_err np_ent_update(np_store_t *s, const np_enterprise_t *before, np_enterprise
   e->version = expected_version + 1;
   np_strlcpy(e->updated_at, now, sizeof e->updated_at);
   np_id_format(NP_ID_ENTERPRISE, e->id, sid, sizeof sid);
-  if ((e->contacts_changed && (rc = write_contacts(s, e, err))) ||
+  if ((e->contacts_changed && (rc = write_contacts(s, e, false, err))) ||
       (rc = np_store_change(s, "enterprise", sid, "update", NULL, err)))
     goto out;
   if (actor) {

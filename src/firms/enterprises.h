@@ -98,6 +98,12 @@ np_err np_ent_apply(np_store_t *s, const np_ref_t *ref, const json_t *in, bool c
 np_err np_ent_insert(np_store_t *s, np_enterprise_t *e, const np_audit_entry_t *actor, np_errdetail_t *err);
 
 /**
+ * np_ent_insert for bulk loads (demo): inside the caller's open transaction, without a savepoint of
+ * its own and without an audit row; on failure the caller must roll back its transaction.
+ */
+np_err np_ent_insert_bulk(np_store_t *s, np_enterprise_t *e, np_errdetail_t *err);
+
+/**
  * Writes a changed enterprise when the stored version is still expected_version (NP_ERR_CONFLICT
  * "stale", field version, otherwise); before is the row as loaded (for the audit row). Contacts are
  * replaced when e->contacts_changed. Bumps e->version.
