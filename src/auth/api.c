@@ -577,9 +577,9 @@ void np_auth_api_register(np_http_t *h) {
   route(h, "DELETE", "/api/v1/me/totp", h_totp_remove, self);
   route(h, "GET", "/api/v1/me/preferences/{key}", h_pref_get, self);
   route(h, "PUT", "/api/v1/me/preferences/{key}", h_pref_put, self);
-  route(h, "GET", "/api/v1/users", h_users_list, (np_route_opts_t){.action = "user.manage"});
+  route(h, "GET", "/api/v1/users", h_users_list, (np_route_opts_t){.action = "user.read"});
   route(h, "POST", "/api/v1/users", h_users_create, (np_route_opts_t){.action = "user.manage"});
-  route(h, "GET", "/api/v1/users/{id}", h_users_get, (np_route_opts_t){.action = "user.manage"});
+  route(h, "GET", "/api/v1/users/{id}", h_users_get, (np_route_opts_t){.action = "user.read"});
   route(h, "PATCH", "/api/v1/users/{id}", h_users_patch, (np_route_opts_t){.action = "user.manage"});
   route(h, "POST", "/api/v1/users/{id}/lock", h_users_lock, (np_route_opts_t){.action = "account.lock"});
   route(h, "POST", "/api/v1/users/{id}/unlock", h_users_unlock, (np_route_opts_t){.action = "account.lock"});

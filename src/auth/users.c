@@ -978,7 +978,8 @@ np_err np_auth_login(np_store_t *s, const np_login_t *in, np_login_result_t *out
                      "must_change_password = ?, updated_at = ? WHERE id = ?",
                      "iiiii", now, now, (int64_t)(must_change ? 1 : 0), now, u->id);
   if (!e) e = np_session_create(s, u->id, in->ip, in->user_agent, out->mfa_enrolment_required, &out->session, err);
-  np_audit_entry_t a = {.user_id = u->id, .role = np_role_name(u->role), .ip = in->ip, .request_id = in->request_id};
+  np_audit_entry_t a = {.user_id = u->id, .username = u->username, .role = np_role_name(u->role), .ip = in->ip,
+                        .request_id = in->request_id};
   const char *detail = recovery ? "with a recovery code" : expired ? "password expired: must change" : NULL;
   if (!e) e = audit(s, &a, &(audit_args_t){.action = "login.success", .target = u, .detail = detail}, err);
   if (!e) e = np_store_commit(s, err);

@@ -74,6 +74,7 @@ static const action_t actions[] = {
   {"ref.read", USERS},
   /* the three separated duties */
   {"user.manage", R(NP_ROLE_SYS_ADMIN)},
+  {"user.read", R(NP_ROLE_SYS_ADMIN) | R(NP_ROLE_SECURITY_ADMIN)}, /* security admins lock and reset */
   {"session.manage", R(NP_ROLE_SYS_ADMIN) | R(NP_ROLE_SECURITY_ADMIN)},
   {"account.lock", R(NP_ROLE_SECURITY_ADMIN)},
   {"security.manage", R(NP_ROLE_SECURITY_ADMIN)},

@@ -11,7 +11,7 @@ const ROLES = {
 };
 // resource → the users allowed to read it (everyone else: 403)
 const MATRIX = {
-  '/api/v1/users': ['admin'],
+  '/api/v1/users': ['admin', 'security'],
   '/api/v1/sessions': ['admin', 'security'],
   '/api/v1/settings': ['security'],
   '/api/v1/audit': ['auditor'],

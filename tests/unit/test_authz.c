@@ -36,6 +36,7 @@ static const struct {
   const char *allowed; /* one character per role above: 1 allowed, 0 denied */
 } action_matrix[] = {
   {"self.manage", "1111111111"},    {"ref.read", "1111111111"},       {"user.manage", "1000000000"},
+  {"user.read", "1100000000"},
   {"session.manage", "1100000000"}, {"account.lock", "0100000000"},   {"security.manage", "0100000000"},
   {"audit.read", "0010000000"},     {"audit.export", "0010000000"},   {"enterprise.read", "0001111100"},
   {"enterprise.write", "0000111100"},
@@ -96,7 +97,7 @@ static void test_action_matrix(void **state) {
   const char *list[64];
   np_principal_t sec = who(NP_ROLE_SECURITY_ADMIN);
   size_t n = np_authz_actions(&sec, list, 64);
-  assert_int_equal(n, 5); /* self, ref, session, lock, security */
+  assert_int_equal(n, 6); /* self, ref, user.read, session, lock, security */
 }
 
 /* expected scope per role for the resource kinds that exist now: N none, A all, S self */
