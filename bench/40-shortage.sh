@@ -20,6 +20,7 @@ if [ ! -f "$dir/ready" ]; then
   echo "built in $(( $(date +%s) - t0 )) s" >>"$dir/demo.log"
   touch "$dir/ready"
 fi
+"$bin" migrate --db "$db" >/dev/null 2>&1 # a reused database may lag the binary's schema
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; }
 trap cleanup EXIT

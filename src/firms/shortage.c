@@ -113,8 +113,12 @@ np_err np_firms_shortage(np_store_t *s, const np_ref_t *ref, const np_shortage_q
   char sql[640];
   const char *key_expr = "occupation_code, skill_level", *order = " ORDER BY occupation_code, skill_level";
   size_t n = q->region_prefix ? strlen(q->region_prefix) : 0;
+  /* skill levels are folded from the (occupation, skill level) groups, which stream in index order;
+   * industry divisions are added up here from the raw open lines (100 slots): no sorter either way */
+  bool fold_skill = q->group == NP_SHORTAGE_BY_SKILL_LEVEL, fold_div = q->group == NP_SHORTAGE_BY_INDUSTRY;
+  int64_t slot_open[100] = {0}, slot_lines[100] = {0};
   switch (q->group) {
-  case NP_SHORTAGE_BY_SKILL_LEVEL: key_expr = "skill_level", order = ""; break;
+  case NP_SHORTAGE_BY_SKILL_LEVEL: break;
   case NP_SHORTAGE_BY_INDUSTRY: key_expr = "substr(industry_code, 1, 2)", order = ""; break;
   case NP_SHORTAGE_BY_REGION:
     key_expr = n == 0 ? "city_code" : n == 4 ? "county_code" : n == 6 ? "substr(region_code, 1, 9)" : "region_code";
@@ -124,9 +128,12 @@ np_err np_firms_shortage(np_store_t *s, const np_ref_t *ref, const np_shortage_q
   }
   *out = NULL;
   region_filter(q, "enterprise_id", &f);
-  snprintf(sql, sizeof sql,
-           "SELECT %s, SUM(open_count), COUNT(*) FROM demands WHERE open_count > 0%s GROUP BY %s%s", key_expr, f.sql,
-           key_expr, order);
+  if (fold_div)
+    snprintf(sql, sizeof sql, "SELECT %s, open_count, 1 FROM demands WHERE open_count > 0%s", key_expr, f.sql);
+  else
+    snprintf(sql, sizeof sql,
+             "SELECT %s, SUM(open_count), COUNT(*) FROM demands WHERE open_count > 0%s GROUP BY %s%s", key_expr, f.sql,
+             key_expr, order);
   np_stmt_t *st = NULL;
   bool has = false;
   int64_t total = 0, lines = 0, ents = 0;
@@ -134,11 +141,23 @@ np_err np_firms_shortage(np_store_t *s, const np_ref_t *ref, const np_shortage_q
   const char *cur_key = NULL;
   np_err rc = items ? np_store_prepare(s, sql, &st, err) : np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
   if (rc == NP_OK) rc = bind_filter(st, &f);
-  int ncols = q->group == NP_SHORTAGE_BY_OCCUPATION ? 2 : 1;
+  int ncols = q->group == NP_SHORTAGE_BY_OCCUPATION || fold_skill ? 2 : 1;
   while (rc == NP_OK && (rc = np_store_step(st, &has, err)) == NP_OK && has) {
     int64_t open = np_store_col_int64(st, ncols), cnt = np_store_col_int64(st, ncols + 1);
     total += open;
     lines += cnt;
+    if (fold_skill) {
+      int lvl = np_store_col_is_null(st, 1) ? 0 : (int)np_store_col_int64(st, 1);
+      if (lvl < 0 || lvl > 8) lvl = 0;
+      slot_open[lvl] += open, slot_lines[lvl] += cnt;
+      continue;
+    }
+    if (fold_div) {
+      const char *k = np_store_col_text(st, 0);
+      int d = k && k[0] >= '0' && k[0] <= '9' && k[1] >= '0' && k[1] <= '9' ? (k[0] - '0') * 10 + (k[1] - '0') : 0;
+      slot_open[d] += open, slot_lines[d] += cnt;
+      continue;
+    }
     if (q->group == NP_SHORTAGE_BY_SKILL_LEVEL) {
       bool none = np_store_col_is_null(st, 0);
       int lvl = none ? 0 : (int)np_store_col_int64(st, 0);
@@ -183,6 +202,24 @@ np_err np_firms_shortage(np_store_t *s, const np_ref_t *ref, const np_shortage_q
   }
   np_store_release(st);
   st = NULL;
+  for (int i = 0; rc == NP_OK && fold_skill && i <= 8; i++) {
+    if (!slot_lines[i]) continue;
+    const np_skill_level_t *sl = ref && i ? np_ref_skill_level(ref, i) : NULL;
+    char k[8];
+    snprintf(k, sizeof k, "%d", i);
+    json_array_append_new(items, json_pack("{s:s, s:o, s:o, s:I, s:I}", "key", i ? k : "none", "skill_level",
+                                           i ? json_integer(i) : json_null(), "name",
+                                           sl ? json_string(sl->name) : json_null(), "openings",
+                                           (json_int_t)slot_open[i], "lines", (json_int_t)slot_lines[i]));
+  }
+  for (int i = 0; rc == NP_OK && fold_div && i < 100; i++) {
+    if (!slot_lines[i]) continue;
+    char k[4];
+    snprintf(k, sizeof k, "%02d", i);
+    const char *nm = key_name(ref, q->group, k);
+    json_array_append_new(items, json_pack("{s:s, s:o, s:I, s:I}", "key", k, "name", nm ? json_string(nm) : json_null(),
+                                           "openings", (json_int_t)slot_open[i], "lines", (json_int_t)slot_lines[i]));
+  }
   if (rc == NP_OK) {
     /* enterprises with a shortage: the enterprises' own partial index (open_openings > 0) */
     region_filter(q, "id", &f);
