@@ -34,6 +34,7 @@ run: build
 	@NP_DB=$(NP_DB) LISTEN=$(LISTEN) SCALE=$(SCALE) scripts/run.sh $(RELEASE)/nineplus
 
 check: deps ui
+	@scripts/ui.sh tests
 	@cmake -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug -DNP_SANITIZE=ON >/dev/null
 	@$(CMAKE_BUILD) $(CHECK) -j$(JOBS)
 	@cd $(CHECK) && ctest --output-on-failure -j$(JOBS)

@@ -107,10 +107,15 @@ function base32Decode(s) {
   return Buffer.from(out);
 }
 
+/** The base32 secret inside an otpauth:// URI (or the argument itself when it is a secret). */
+export function totpSecret(secretOrUri) {
+  if (secretOrUri.startsWith('otpauth://')) return new URL(secretOrUri).searchParams.get('secret') || '';
+  return secretOrUri.replace(/\s+/g, '');
+}
+
 /** RFC 6238 code (SHA-1, 30 s, 6 digits) for a base32 secret or an otpauth:// URI, at time t (ms). */
 export function totp(secretOrUri, t = Date.now(), stepOffset = 0) {
-  let secret = secretOrUri;
-  if (secretOrUri.startsWith('otpauth://')) secret = new URL(secretOrUri).searchParams.get('secret');
+  const secret = totpSecret(secretOrUri);
   const counter = Math.floor(t / 1000 / 30) + stepOffset;
   const msg = Buffer.alloc(8);
   msg.writeBigUInt64BE(BigInt(counter));

@@ -4,12 +4,9 @@
 //   NP_BIN=build/<dir>/nineplus node --test tests/ui/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { launchBrowser, uiLogin, freshTotp, startServer, BIN, CHROMIUM, UI_DIR } from './lib.mjs';
+import { launchBrowser, uiLogin, freshTotp, startServer, uiSkipReason, BIN, UI_DIR } from './lib.mjs';
 
-const ready = existsSync(BIN) && existsSync(CHROMIUM) && existsSync(path.join(UI_DIR, 'index.html'));
-const skip = ready ? false : `needs ${BIN}, ${CHROMIUM} and ${UI_DIR}/index.html`;
+const skip = uiSkipReason(BIN);
 
 let srv;
 let browser;

@@ -4,16 +4,28 @@
 // - totp(): RFC 6238 codes (SHA-1, 30 s, 6 digits) from a base32 secret or an otpauth:// URI.
 // - uiLogin(): fills the login page (and the second-factor step when asked).
 // Server start-up helpers come from tests/api/harness.mjs (re-exported here).
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
-export { startServer, call, login, cli, BIN } from '../api/harness.mjs';
+import { totp } from '../api/harness.mjs';
+
+export { startServer, call, login, cli, BIN, totp, totpSecret } from '../api/harness.mjs';
 
 export const CHROMIUM = process.env.NP_CHROMIUM || '/usr/bin/chromium';
 export const UI_DIR = process.env.NP_UI_DIR || path.resolve('ui/dist');
+
+/**
+ * false when the binary, Chromium and the built UI are there; otherwise the reason to skip — or,
+ * under CTest (NP_REQUIRE_UI=1, set by `make check`), an error: a check must never pass by skipping.
+ */
+export function uiSkipReason(bin) {
+  const missing = [bin, CHROMIUM, path.join(UI_DIR, 'index.html')].filter((f) => !existsSync(f));
+  if (!missing.length) return false;
+  if (process.env.NP_REQUIRE_UI === '1') throw new Error(`UI tests need: ${missing.join(', ')}`);
+  return `needs ${missing.join(', ')}`;
+}
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -54,42 +66,6 @@ export async function launchBrowser(opts = {}) {
       try { await context.close(); } finally { rmSync(profile, { recursive: true, force: true }); }
     },
   };
-}
-
-function base32Decode(s) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const c of s.replace(/[\s=]+/g, '').toUpperCase()) {
-    const v = alphabet.indexOf(c);
-    if (v < 0) throw new Error(`not base32: ${c}`);
-    value = ((value << 5) | v) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** The base32 secret inside an otpauth:// URI (or the argument itself when it is a secret). */
-export function totpSecret(secretOrUri) {
-  if (secretOrUri.startsWith('otpauth://')) return new URL(secretOrUri).searchParams.get('secret') || '';
-  return secretOrUri.replace(/\s+/g, '');
-}
-
-/** RFC 6238 TOTP (HMAC-SHA-1, 30-second steps, 6 digits) at time t (ms), shifted by stepOffset steps. */
-export function totp(secretOrUri, t = Date.now(), stepOffset = 0) {
-  const key = base32Decode(totpSecret(secretOrUri));
-  const counter = Math.floor(t / 1000 / 30) + stepOffset;
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(counter));
-  const h = createHmac('sha1', key).update(msg).digest();
-  const o = h[h.length - 1] & 15;
-  const code = (h.readUInt32BE(o) & 0x7fffffff) % 1000000;
-  return String(code).padStart(6, '0');
 }
 
 /**
