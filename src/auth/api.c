@@ -17,9 +17,16 @@
 
 /* ---------------------------------------------------------------- hooks */
 
+static np_auth_partner_fn partner_authn; /* set once at start, before the server runs */
+
+void np_auth_set_partner_authn(np_auth_partner_fn fn) { partner_authn = fn; }
+
 static np_err authn(np_req_t *req, const char *token, bool is_api_key, np_principal_t **out, np_errdetail_t *err) {
   *out = NULL;
-  if (is_api_key) return np_fail(err, NP_ERR_UNAUTHORIZED, "unauthorized", NULL, "partner API keys are not enabled yet");
+  if (is_api_key) {
+    if (partner_authn) return partner_authn(req, token, out, err);
+    return np_fail(err, NP_ERR_UNAUTHORIZED, "unauthorized", NULL, "partner API keys are not enabled");
+  }
   np_store_t *s = np_req_store(req);
   if (!s) return NP_ERR_BUSY; /* already answered 503 */
   np_principal_t *p = np_arena_calloc(np_req_arena(req), 1, sizeof *p);
