@@ -10,6 +10,7 @@ static const np_demo_step_t steps[] = {
   {"demands", "demand lines (about 40 % of enterprises), hires, 一企一策 plans with measures (some overdue)", np_demo_step_demands},
   {"teams", "service teams with hotlines, specialists and assignments (with gaps), grid cells, service logs", np_demo_step_teams},
   {"alerts", "large-scale shortage alerts: escalated, missed, met and green-channel ones", np_demo_step_alerts},
+  {"seekers", "job seekers with valid ID numbers (~8 % from other provinces), referrals in every stage, partner key demo-partner", np_demo_step_seekers},
 };
 
 const np_demo_step_t *np_demo_steps(size_t *n) {

@@ -21,4 +21,7 @@ np_err np_demo_step_teams(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err
 /** Shortage alerts over the demo enterprises: escalated, missed, met, closed and green-channel ones (src/firms/demo_alerts.c). */
 np_err np_demo_step_alerts(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
 
+/** Job seekers, referrals in every pipeline stage and the partner key "demo-partner" (src/match/demo_seekers.c). */
+np_err np_demo_step_seekers(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
+
 #endif
