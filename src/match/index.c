@@ -1,0 +1,1551 @@
+/* The matching engine's in-memory index: dictionary, slots, posting lists, queries (see index.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "match/index.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/date.h"
+#include "match/geo.h"
+
+#define NO_CELL ((uint32_t)(NP_GEO_ROWS * NP_GEO_COLS))
+#define DICT_CHUNK 4096
+#define DICT_MAX_CHUNKS 4096
+#define CODE_MAX 24
+#define MAX_MIDDLES 16
+
+/* ---- dictionary: code text ↔ small integer (0 = none); ids and texts never change once given ---- */
+
+typedef struct dict_entry {
+  char code[CODE_MAX];
+  uint32_t minor, middle; /* occupation codes: their groups (0 for others) */
+} dict_entry_t;
+
+typedef struct dict {
+  pthread_mutex_t mu;
+  dict_entry_t *chunks[DICT_MAX_CHUNKS];
+  _Atomic uint32_t count; /* ids 1..count-1 are in use (id 0 is "none") */
+  uint32_t *slots;        /* open addressing: id or 0 */
+  uint32_t cap;           /* power of two */
+} dict_t;
+
+static uint32_t hash_str(const char *s) {
+  uint32_t h = 2166136261u;
+  while (*s) h = (h ^ (unsigned char)*s++) * 16777619u;
+  return h;
+}
+
+static dict_entry_t *dict_at(dict_t *d, uint32_t id) {
+  return &d->chunks[id / DICT_CHUNK][id % DICT_CHUNK];
+}
+
+static uint32_t dict_find_locked(dict_t *d, const char *code) {
+  if (!d->cap) return 0;
+  for (uint32_t i = hash_str(code) & (d->cap - 1);; i = (i + 1) & (d->cap - 1)) {
+    uint32_t id = d->slots[i];
+    if (!id) return 0;
+    if (strcmp(dict_at(d, id)->code, code) == 0) return id;
+  }
+}
+
+static bool dict_grow(dict_t *d) {
+  uint32_t ncap = d->cap ? d->cap * 2 : 1024;
+  uint32_t *ns = calloc(ncap, sizeof *ns);
+  if (!ns) return false;
+  uint32_t n = atomic_load(&d->count);
+  for (uint32_t id = 1; id < n; id++) {
+    uint32_t i = hash_str(dict_at(d, id)->code) & (ncap - 1);
+    while (ns[i]) i = (i + 1) & (ncap - 1);
+    ns[i] = id;
+  }
+  free(d->slots);
+  d->slots = ns;
+  d->cap = ncap;
+  return true;
+}
+
+/* Interns code (and for occupation codes "a-b-c-d" its minor "a-b-c" and middle "a-b"). 0 on failure. */
+static uint32_t dict_intern_locked(dict_t *d, const char *code, bool occupation) {
+  size_t len = strlen(code);
+  if (len == 0 || len >= CODE_MAX) return 0;
+  uint32_t id = dict_find_locked(d, code);
+  if (id) return id;
+  uint32_t minor = 0, middle = 0;
+  if (occupation) {
+    /* the groups of the code: the prefixes before the 2nd and 3rd dash */
+    char buf[CODE_MAX];
+    int dashes = 0;
+    for (size_t i = 0; i < len; i++) {
+      if (code[i] != '-') continue;
+      dashes++;
+      if (dashes == 2 || dashes == 3) {
+        memcpy(buf, code, i);
+        buf[i] = '\0';
+        uint32_t g = dict_intern_locked(d, buf, false);
+        if (dashes == 2) middle = g;
+        else minor = g;
+      }
+    }
+    if (dashes == 1) middle = 0; /* a middle-group code itself: handled below */
+  }
+  uint32_t n = atomic_load(&d->count);
+  if (n == 0) n = 1;
+  if (n / DICT_CHUNK >= DICT_MAX_CHUNKS) return 0;
+  if (!d->chunks[n / DICT_CHUNK] && !(d->chunks[n / DICT_CHUNK] = calloc(DICT_CHUNK, sizeof(dict_entry_t)))) return 0;
+  if ((uint64_t)(n + 1) * 2 > d->cap && !dict_grow(d)) return 0;
+  dict_entry_t *e = dict_at(d, n);
+  memcpy(e->code, code, len + 1);
+  e->minor = minor;
+  e->middle = middle;
+  uint32_t i = hash_str(code) & (d->cap - 1);
+  while (d->slots[i]) i = (i + 1) & (d->cap - 1);
+  d->slots[i] = n;
+  atomic_store(&d->count, n + 1);
+  return n;
+}
+
+static uint32_t dict_intern(dict_t *d, const char *code, bool occupation) {
+  if (!code || !*code) return 0;
+  pthread_mutex_lock(&d->mu);
+  uint32_t id = dict_intern_locked(d, code, occupation);
+  pthread_mutex_unlock(&d->mu);
+  return id;
+}
+
+static const char *dict_code(dict_t *d, uint32_t id) {
+  if (!id || id >= atomic_load(&d->count)) return "";
+  return dict_at(d, id)->code;
+}
+
+/* ---- posting lists ---- */
+
+typedef struct post {
+  uint32_t cell, slot;
+} post_t;
+
+typedef struct plist {
+  post_t *v;
+  uint32_t n, cap;
+} plist_t;
+
+static inline bool post_lt(post_t a, post_t b) { return a.cell < b.cell || (a.cell == b.cell && a.slot < b.slot); }
+
+static uint32_t plist_lower(const plist_t *l, post_t key) {
+  uint32_t lo = 0, hi = l->n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (post_lt(l->v[mid], key)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+static bool plist_insert(plist_t *l, post_t p) {
+  if (l->n == l->cap) {
+    uint32_t nc = l->cap ? l->cap * 2 : 16;
+    post_t *nv = realloc(l->v, (size_t)nc * sizeof *nv);
+    if (!nv) return false;
+    l->v = nv;
+    l->cap = nc;
+  }
+  uint32_t i = plist_lower(l, p);
+  if (i < l->n && l->v[i].cell == p.cell && l->v[i].slot == p.slot) return true;
+  memmove(l->v + i + 1, l->v + i, (size_t)(l->n - i) * sizeof *l->v);
+  l->v[i] = p;
+  l->n++;
+  return true;
+}
+
+static void plist_remove(plist_t *l, post_t p) {
+  uint32_t i = plist_lower(l, p);
+  if (i < l->n && l->v[i].cell == p.cell && l->v[i].slot == p.slot) {
+    memmove(l->v + i, l->v + i + 1, (size_t)(l->n - i - 1) * sizeof *l->v);
+    l->n--;
+  }
+}
+
+/* ---- the index ---- */
+
+typedef struct side {
+  void *rec;          /* np_match_demand_t[] or np_match_seeker_t[] by slot */
+  size_t rec_size;
+  uint32_t n, cap;    /* slots used / allocated */
+  int32_t *slot_of;   /* id → slot + 1 (0 = absent) */
+  int64_t id_cap;
+  plist_t *post;      /* by middle-group id */
+  uint32_t npost;
+  uint16_t *pushes;   /* anti-congestion: distinct pushes today, by slot */
+  int64_t live, indexed;
+} side_t;
+
+struct np_match_index {
+  pthread_rwlock_t lock;
+  dict_t dict;
+  side_t dem, skr;
+  np_match_config_t cfg;
+  uint64_t *related;
+  size_t nrelated;
+  /* anti-congestion */
+  pthread_mutex_t push_mu;
+  int32_t push_day;
+  uint64_t *pairs;   /* open addressing set of demand_slot << 32 | seeker_slot (+1) */
+  uint32_t pairs_cap, pairs_n;
+  /* follower state */
+  int64_t last_seq, build_ms, applied;
+  char circles[32][64];
+  int ncircles;
+};
+
+void np_match_config_default(np_match_config_t *c) {
+  np_match_rules_t r;
+  np_match_rules_default(&r);
+  memset(c, 0, sizeof *c);
+  memcpy(c->weight, r.weight, sizeof c->weight);
+  c->seeker_daily_pushes = 20;
+  c->demand_flood_multiple = 5;
+  c->pref_list_max = 200;
+}
+
+np_match_index_t *np_match_index_new(void) {
+  np_match_index_t *ix = calloc(1, sizeof *ix);
+  if (!ix) return NULL;
+  pthread_rwlockattr_t at;
+  pthread_rwlockattr_init(&at);
+  pthread_rwlockattr_setkind_np(&at, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+  pthread_rwlock_init(&ix->lock, &at);
+  pthread_rwlockattr_destroy(&at);
+  pthread_mutex_init(&ix->dict.mu, NULL);
+  pthread_mutex_init(&ix->push_mu, NULL);
+  atomic_store(&ix->dict.count, 1);
+  ix->dem.rec_size = sizeof(np_match_demand_t);
+  ix->skr.rec_size = sizeof(np_match_seeker_t);
+  np_match_config_default(&ix->cfg);
+  return ix;
+}
+
+static void side_free(side_t *s) {
+  free(s->rec);
+  free(s->slot_of);
+  for (uint32_t i = 0; i < s->npost; i++) free(s->post[i].v);
+  free(s->post);
+  free(s->pushes);
+}
+
+void np_match_index_free(np_match_index_t *ix) {
+  if (!ix) return;
+  side_free(&ix->dem);
+  side_free(&ix->skr);
+  for (size_t i = 0; i < DICT_MAX_CHUNKS; i++) free(ix->dict.chunks[i]);
+  free(ix->dict.slots);
+  free(ix->related);
+  free(ix->pairs);
+  pthread_rwlock_destroy(&ix->lock);
+  pthread_mutex_destroy(&ix->dict.mu);
+  pthread_mutex_destroy(&ix->push_mu);
+  free(ix);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+np_err np_match_index_configure(np_match_index_t *ix, const np_match_config_t *c, const char *const *a,
+                                const char *const *b, size_t n) {
+  if (n > 1000000) return NP_ERR_TOO_LARGE;
+  uint64_t *rel = n ? calloc(n * 2, sizeof *rel) : NULL;
+  if (n && !rel) return NP_ERR_NOMEM;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t x = dict_intern(&ix->dict, a[i], true), y = dict_intern(&ix->dict, b[i], true);
+    if (!x || !y || x == y) continue;
+    rel[k++] = (uint64_t)x << 32 | y;
+    rel[k++] = (uint64_t)y << 32 | x;
+  }
+  if (k) qsort(rel, k, sizeof *rel, cmp_u64);
+  pthread_rwlock_wrlock(&ix->lock);
+  ix->cfg = *c;
+  free(ix->related);
+  ix->related = rel;
+  ix->nrelated = k;
+  pthread_rwlock_unlock(&ix->lock);
+  return NP_OK;
+}
+
+void np_match_index_config(np_match_index_t *ix, np_match_config_t *out) {
+  pthread_rwlock_rdlock(&ix->lock);
+  *out = ix->cfg;
+  pthread_rwlock_unlock(&ix->lock);
+}
+
+static void rules_locked(np_match_index_t *ix, np_match_rules_t *r) {
+  np_match_rules_default(r);
+  memcpy(r->weight, ix->cfg.weight, sizeof r->weight);
+  r->related = ix->related;
+  r->nrelated = ix->nrelated;
+}
+
+void np_match_index_rules(np_match_index_t *ix, np_match_rules_t *out) {
+  pthread_rwlock_rdlock(&ix->lock);
+  rules_locked(ix, out);
+  pthread_rwlock_unlock(&ix->lock);
+}
+
+const char *np_match_index_code(np_match_index_t *ix, uint32_t id) { return dict_code(&ix->dict, id); }
+
+static const char *names_cb(const void *ctx, uint32_t id) {
+  return dict_code(&((np_match_index_t *)(uintptr_t)ctx)->dict, id);
+}
+
+/* ---- record conversion ---- */
+
+static uint16_t region_id(np_match_index_t *ix, const char *code) {
+  uint32_t id = dict_intern(&ix->dict, code, false);
+  return id <= UINT16_MAX ? (uint16_t)id : 0;
+}
+
+static uint8_t clamp8(int v, int hi) { return v < 0 ? 0 : v > hi ? (uint8_t)hi : (uint8_t)v; }
+
+np_err np_match_index_make_demand(np_match_index_t *ix, const np_match_demand_row_t *r, np_match_demand_t *o) {
+  memset(o, 0, sizeof *o);
+  if (r->id < 1 || r->id > NP_MATCH_MAX_ID) return NP_ERR_INVALID;
+  o->id = r->id;
+  o->enterprise_id = r->enterprise_id;
+  o->occ = dict_intern(&ix->dict, r->occupation_code, true);
+  if (o->occ) {
+    dict_entry_t *e = dict_at(&ix->dict, o->occ);
+    o->minor = e->minor;
+    o->middle = e->middle;
+  }
+  o->has_loc = r->has_loc;
+  o->lat_e6 = r->lat_e6;
+  o->lon_e6 = r->lon_e6;
+  o->coslat = r->has_loc ? np_geo_cos_lat(r->lat_e6) : 1;
+  o->cell = r->has_loc ? np_geo_cell(r->lat_e6, r->lon_e6) : NO_CELL;
+  o->salary_min = r->salary_min > 0 ? r->salary_min : 0;
+  o->salary_max = r->salary_max > 0 ? r->salary_max : 0;
+  o->needed_by = r->needed_by;
+  o->created = r->created;
+  o->open_count = r->open_count;
+  o->county = region_id(ix, r->county_code);
+  o->city = region_id(ix, r->city_code);
+  o->circle = clamp8(r->circle, 255);
+  o->skill = clamp8(r->skill_level, 8);
+  o->edu = clamp8(r->edu_rank, 8);
+  o->age_min = clamp8(r->age_min, 120);
+  o->age_max = clamp8(r->age_max, 120);
+  o->is_key = r->is_key;
+  o->is_public = r->is_public;
+  o->status_ok = r->status_ok;
+  o->live = true;
+  return NP_OK;
+}
+
+np_err np_match_index_make_seeker(np_match_index_t *ix, const np_match_seeker_row_t *r, np_match_seeker_t *o) {
+  memset(o, 0, sizeof *o);
+  if (r->id < 1 || r->id > NP_MATCH_MAX_ID) return NP_ERR_INVALID;
+  o->id = r->id;
+  int k = 0;
+  for (int i = 0; i < r->nocc && i < NP_MATCH_MAX_OCC; i++) {
+    uint32_t id = dict_intern(&ix->dict, r->occupation_codes[i], true);
+    if (!id) continue;
+    dict_entry_t *e = dict_at(&ix->dict, id);
+    o->occ[k] = id;
+    o->minor[k] = e->minor;
+    o->middle[k] = e->middle;
+    k++;
+  }
+  o->nocc = (uint8_t)k;
+  o->has_loc = r->has_loc;
+  o->lat_e6 = r->lat_e6;
+  o->lon_e6 = r->lon_e6;
+  o->coslat = r->has_loc ? np_geo_cos_lat(r->lat_e6) : 1;
+  o->cell = r->has_loc ? np_geo_cell(r->lat_e6, r->lon_e6) : NO_CELL;
+  o->expected_salary = r->expected_salary > 0 ? r->expected_salary : 0;
+  o->birth = r->birth;
+  o->available_from = r->available_from;
+  o->created = r->created;
+  o->county = region_id(ix, r->county_code);
+  o->city = region_id(ix, r->city_code);
+  o->circle = clamp8(r->circle, 255);
+  o->skill = clamp8(r->skill_level, 8);
+  o->edu = clamp8(r->edu_rank, 8);
+  o->consent = r->consent;
+  o->status_ok = r->status_ok;
+  o->live = true;
+  return NP_OK;
+}
+
+/* ---- slots and postings (write lock held) ---- */
+
+static void *rec_at(side_t *s, uint32_t slot) { return (char *)s->rec + (size_t)slot * s->rec_size; }
+
+static bool demand_indexable(const np_match_demand_t *d) {
+  return d->live && d->status_ok && d->is_public && d->open_count > 0 && d->middle;
+}
+static bool seeker_indexable(const np_match_seeker_t *s) { return s->live && s->status_ok && s->consent && s->nocc; }
+
+static bool side_reserve_id(side_t *s, int64_t id) {
+  if (id < s->id_cap) return true;
+  int64_t nc = s->id_cap ? s->id_cap : 1024;
+  while (nc <= id) nc *= 2;
+  if (nc > NP_MATCH_MAX_ID + 1) nc = NP_MATCH_MAX_ID + 1;
+  int32_t *ns = realloc(s->slot_of, (size_t)nc * sizeof *ns);
+  if (!ns) return false;
+  memset(ns + s->id_cap, 0, (size_t)(nc - s->id_cap) * sizeof *ns);
+  s->slot_of = ns;
+  s->id_cap = nc;
+  return true;
+}
+
+static bool side_new_slot(side_t *s, uint32_t *slot) {
+  if (s->n == s->cap) {
+    uint32_t nc = s->cap ? s->cap * 2 : 1024;
+    void *nr = realloc(s->rec, (size_t)nc * s->rec_size);
+    if (!nr) return false;
+    uint16_t *np = realloc(s->pushes, (size_t)nc * sizeof *np);
+    if (!np) {
+      s->rec = nr;
+      return false;
+    }
+    memset(np + s->cap, 0, (size_t)(nc - s->cap) * sizeof *np);
+    s->rec = nr;
+    s->pushes = np;
+    s->cap = nc;
+  }
+  *slot = s->n++;
+  return true;
+}
+
+static plist_t *side_list(side_t *s, uint32_t middle) {
+  if (middle >= s->npost) {
+    uint32_t nn = s->npost ? s->npost : 256;
+    while (nn <= middle) nn *= 2;
+    plist_t *np = realloc(s->post, (size_t)nn * sizeof *np);
+    if (!np) return NULL;
+    memset(np + s->npost, 0, (size_t)(nn - s->npost) * sizeof *np);
+    s->post = np;
+    s->npost = nn;
+  }
+  return &s->post[middle];
+}
+
+/* distinct middle groups of a seeker */
+static int seeker_middles(const np_match_seeker_t *s, uint32_t out[NP_MATCH_MAX_OCC]) {
+  int n = 0;
+  for (int i = 0; i < s->nocc; i++) {
+    bool dup = !s->middle[i];
+    for (int j = 0; j < n; j++) dup = dup || out[j] == s->middle[i];
+    if (!dup) out[n++] = s->middle[i];
+  }
+  return n;
+}
+
+static void demand_unpost(np_match_index_t *ix, uint32_t slot) {
+  np_match_demand_t *d = rec_at(&ix->dem, slot);
+  if (!demand_indexable(d)) return;
+  if (d->middle < ix->dem.npost) plist_remove(&ix->dem.post[d->middle], (post_t){d->cell, slot});
+  ix->dem.indexed--;
+}
+
+static void seeker_unpost(np_match_index_t *ix, uint32_t slot) {
+  np_match_seeker_t *s = rec_at(&ix->skr, slot);
+  if (!seeker_indexable(s)) return;
+  uint32_t m[NP_MATCH_MAX_OCC];
+  int n = seeker_middles(s, m);
+  for (int i = 0; i < n; i++)
+    if (m[i] < ix->skr.npost) plist_remove(&ix->skr.post[m[i]], (post_t){s->cell, slot});
+  ix->skr.indexed--;
+}
+
+static np_err put_demand_locked(np_match_index_t *ix, const np_match_demand_t *rec) {
+  side_t *sd = &ix->dem;
+  if (!side_reserve_id(sd, rec->id)) return NP_ERR_NOMEM;
+  uint32_t slot;
+  if (sd->slot_of[rec->id]) {
+    slot = (uint32_t)sd->slot_of[rec->id] - 1;
+    demand_unpost(ix, slot);
+    if (!((np_match_demand_t *)rec_at(sd, slot))->live) sd->live++;
+  } else {
+    if (!side_new_slot(sd, &slot)) return NP_ERR_NOMEM;
+    sd->slot_of[rec->id] = (int32_t)slot + 1;
+    sd->pushes[slot] = 0;
+    sd->live++;
+  }
+  np_match_demand_t *d = rec_at(sd, slot);
+  *d = *rec;
+  if (demand_indexable(d)) {
+    plist_t *l = side_list(sd, d->middle);
+    if (!l || !plist_insert(l, (post_t){d->cell, slot})) return NP_ERR_NOMEM;
+    sd->indexed++;
+  }
+  return NP_OK;
+}
+
+static np_err put_seeker_locked(np_match_index_t *ix, const np_match_seeker_t *rec) {
+  side_t *ss = &ix->skr;
+  if (!side_reserve_id(ss, rec->id)) return NP_ERR_NOMEM;
+  uint32_t slot;
+  if (ss->slot_of[rec->id]) {
+    slot = (uint32_t)ss->slot_of[rec->id] - 1;
+    seeker_unpost(ix, slot);
+    if (!((np_match_seeker_t *)rec_at(ss, slot))->live) ss->live++;
+  } else {
+    if (!side_new_slot(ss, &slot)) return NP_ERR_NOMEM;
+    ss->slot_of[rec->id] = (int32_t)slot + 1;
+    ss->pushes[slot] = 0;
+    ss->live++;
+  }
+  np_match_seeker_t *s = rec_at(ss, slot);
+  *s = *rec;
+  if (seeker_indexable(s)) {
+    uint32_t m[NP_MATCH_MAX_OCC];
+    int n = seeker_middles(s, m);
+    for (int i = 0; i < n; i++) {
+      plist_t *l = side_list(ss, m[i]);
+      if (!l || !plist_insert(l, (post_t){s->cell, slot})) return NP_ERR_NOMEM;
+    }
+    ss->indexed++;
+  }
+  return NP_OK;
+}
+
+np_err np_match_index_put_demand(np_match_index_t *ix, const np_match_demand_row_t *row) {
+  np_match_demand_t rec;
+  np_err rc = np_match_index_make_demand(ix, row, &rec);
+  if (rc) return rc;
+  pthread_rwlock_wrlock(&ix->lock);
+  rc = put_demand_locked(ix, &rec);
+  pthread_rwlock_unlock(&ix->lock);
+  return rc;
+}
+
+np_err np_match_index_put_seeker(np_match_index_t *ix, const np_match_seeker_row_t *row) {
+  np_match_seeker_t rec;
+  np_err rc = np_match_index_make_seeker(ix, row, &rec);
+  if (rc) return rc;
+  pthread_rwlock_wrlock(&ix->lock);
+  rc = put_seeker_locked(ix, &rec);
+  pthread_rwlock_unlock(&ix->lock);
+  return rc;
+}
+
+static void remove_demand_locked(np_match_index_t *ix, int64_t id) {
+  side_t *sd = &ix->dem;
+  if (id < 1 || id >= sd->id_cap || !sd->slot_of[id]) return;
+  uint32_t slot = (uint32_t)sd->slot_of[id] - 1;
+  np_match_demand_t *d = rec_at(sd, slot);
+  demand_unpost(ix, slot);
+  if (d->live) sd->live--;
+  d->live = false;
+}
+
+static void remove_seeker_locked(np_match_index_t *ix, int64_t id) {
+  side_t *ss = &ix->skr;
+  if (id < 1 || id >= ss->id_cap || !ss->slot_of[id]) return;
+  uint32_t slot = (uint32_t)ss->slot_of[id] - 1;
+  np_match_seeker_t *s = rec_at(ss, slot);
+  seeker_unpost(ix, slot);
+  if (s->live) ss->live--;
+  s->live = false;
+}
+
+void np_match_index_remove_demand(np_match_index_t *ix, int64_t id) {
+  pthread_rwlock_wrlock(&ix->lock);
+  remove_demand_locked(ix, id);
+  pthread_rwlock_unlock(&ix->lock);
+}
+
+void np_match_index_remove_seeker(np_match_index_t *ix, int64_t id) {
+  pthread_rwlock_wrlock(&ix->lock);
+  remove_seeker_locked(ix, id);
+  pthread_rwlock_unlock(&ix->lock);
+}
+
+np_err np_match_index_put_many(np_match_index_t *ix, const np_match_demand_row_t *d, size_t nd,
+                               const np_match_seeker_row_t *s, size_t ns) {
+  np_match_demand_t *dr = nd ? calloc(nd, sizeof *dr) : NULL;
+  np_match_seeker_t *sr = ns ? calloc(ns, sizeof *sr) : NULL;
+  np_err rc = NP_OK;
+  if ((nd && !dr) || (ns && !sr)) {
+    rc = NP_ERR_NOMEM;
+    goto out;
+  }
+  for (size_t i = 0; i < nd && !rc; i++) rc = np_match_index_make_demand(ix, &d[i], &dr[i]);
+  for (size_t i = 0; i < ns && !rc; i++) rc = np_match_index_make_seeker(ix, &s[i], &sr[i]);
+  if (rc) goto out;
+  pthread_rwlock_wrlock(&ix->lock);
+  for (size_t i = 0; i < nd && !rc; i++) rc = put_demand_locked(ix, &dr[i]);
+  for (size_t i = 0; i < ns && !rc; i++) rc = put_seeker_locked(ix, &sr[i]);
+  pthread_rwlock_unlock(&ix->lock);
+out:
+  free(dr);
+  free(sr);
+  return rc;
+}
+
+void np_match_index_stats(np_match_index_t *ix, np_match_index_stats_t *o) {
+  memset(o, 0, sizeof *o);
+  pthread_rwlock_rdlock(&ix->lock);
+  o->demands = ix->dem.live;
+  o->demands_indexed = ix->dem.indexed;
+  o->seekers = ix->skr.live;
+  o->seekers_indexed = ix->skr.indexed;
+  for (uint32_t i = 0; i < ix->dem.npost; i++) o->postings += ix->dem.post[i].n;
+  for (uint32_t i = 0; i < ix->skr.npost; i++) o->postings += ix->skr.post[i].n;
+  o->codes = atomic_load(&ix->dict.count) - 1;
+  o->last_seq = ix->last_seq;
+  o->build_ms = ix->build_ms;
+  o->applied_changes = ix->applied;
+  pthread_rwlock_unlock(&ix->lock);
+}
+
+bool np_match_index_get_demand(np_match_index_t *ix, int64_t id, np_match_demand_t *out) {
+  bool ok = false;
+  pthread_rwlock_rdlock(&ix->lock);
+  if (id > 0 && id < ix->dem.id_cap && ix->dem.slot_of[id]) {
+    *out = *(np_match_demand_t *)rec_at(&ix->dem, (uint32_t)ix->dem.slot_of[id] - 1);
+    ok = out->live;
+  }
+  pthread_rwlock_unlock(&ix->lock);
+  return ok;
+}
+
+bool np_match_index_get_seeker(np_match_index_t *ix, int64_t id, np_match_seeker_t *out) {
+  bool ok = false;
+  pthread_rwlock_rdlock(&ix->lock);
+  if (id > 0 && id < ix->skr.id_cap && ix->skr.slot_of[id]) {
+    *out = *(np_match_seeker_t *)rec_at(&ix->skr, (uint32_t)ix->skr.slot_of[id] - 1);
+    ok = out->live;
+  }
+  pthread_rwlock_unlock(&ix->lock);
+  return ok;
+}
+
+/* ---- anti-congestion (push_mu) ---- */
+
+static uint64_t pair_key(uint32_t dslot, uint32_t sslot) { return ((uint64_t)dslot << 32 | sslot) + 1; }
+
+static uint32_t pair_hash(uint64_t k) {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  return (uint32_t)k;
+}
+
+static bool pairs_has(np_match_index_t *ix, uint64_t k) {
+  if (!ix->pairs_cap) return false;
+  for (uint32_t i = pair_hash(k) & (ix->pairs_cap - 1);; i = (i + 1) & (ix->pairs_cap - 1)) {
+    if (!ix->pairs[i]) return false;
+    if (ix->pairs[i] == k) return true;
+  }
+}
+
+static bool pairs_add(np_match_index_t *ix, uint64_t k) {
+  if ((uint64_t)(ix->pairs_n + 1) * 2 > ix->pairs_cap) {
+    uint32_t nc = ix->pairs_cap ? ix->pairs_cap * 2 : 4096;
+    uint64_t *np = calloc(nc, sizeof *np);
+    if (!np) return false;
+    for (uint32_t i = 0; i < ix->pairs_cap; i++) {
+      if (!ix->pairs[i]) continue;
+      uint32_t j = pair_hash(ix->pairs[i]) & (nc - 1);
+      while (np[j]) j = (j + 1) & (nc - 1);
+      np[j] = ix->pairs[i];
+    }
+    free(ix->pairs);
+    ix->pairs = np;
+    ix->pairs_cap = nc;
+  }
+  uint32_t i = pair_hash(k) & (ix->pairs_cap - 1);
+  while (ix->pairs[i]) {
+    if (ix->pairs[i] == k) return false;
+    i = (i + 1) & (ix->pairs_cap - 1);
+  }
+  ix->pairs[i] = k;
+  ix->pairs_n++;
+  return true;
+}
+
+/* new day: forget yesterday's pushes (push_mu held) */
+static void push_day_locked(np_match_index_t *ix, int32_t today) {
+  if (ix->push_day == today) return;
+  ix->push_day = today;
+  if (ix->dem.pushes) memset(ix->dem.pushes, 0, (size_t)ix->dem.cap * sizeof(uint16_t));
+  if (ix->skr.pushes) memset(ix->skr.pushes, 0, (size_t)ix->skr.cap * sizeof(uint16_t));
+  if (ix->pairs) memset(ix->pairs, 0, (size_t)ix->pairs_cap * sizeof(uint64_t));
+  ix->pairs_n = 0;
+}
+
+/* Is pushing the pair allowed today? (push_mu held) */
+static bool push_ok_locked(np_match_index_t *ix, uint32_t dslot, uint32_t sslot, int32_t open_count) {
+  uint32_t n = (uint32_t)(ix->cfg.seeker_daily_pushes > 0 ? ix->cfg.seeker_daily_pushes : 0);
+  int64_t k = (int64_t)(ix->cfg.demand_flood_multiple > 0 ? ix->cfg.demand_flood_multiple : 0) * open_count;
+  if (ix->skr.pushes[sslot] < n && ix->dem.pushes[dslot] < k) return true;
+  return pairs_has(ix, pair_key(dslot, sslot));
+}
+
+static void push_record_locked(np_match_index_t *ix, uint32_t dslot, uint32_t sslot) {
+  if (!pairs_add(ix, pair_key(dslot, sslot))) return;
+  if (ix->skr.pushes[sslot] < UINT16_MAX) ix->skr.pushes[sslot]++;
+  if (ix->dem.pushes[dslot] < UINT16_MAX) ix->dem.pushes[dslot]++;
+}
+
+/* ---- queries (read lock held) ---- */
+
+typedef struct cand {
+  int32_t score;
+  int64_t id;
+  uint32_t slot;
+  np_match_eval_t eval;
+} cand_t;
+
+/* a before b in result order: score desc, id asc */
+static inline bool cand_before(int32_t sa, int64_t ia, int32_t sb, int64_t ib) {
+  return sa > sb || (sa == sb && ia < ib);
+}
+
+typedef struct topk {
+  cand_t *v;
+  int n, k;
+} topk_t;
+
+/* min-heap on result order: the root is the last (worst) of the kept ones */
+static void heap_down(topk_t *h, int i) {
+  for (;;) {
+    int l = 2 * i + 1, r = l + 1, w = i;
+    if (l < h->n && cand_before(h->v[w].score, h->v[w].id, h->v[l].score, h->v[l].id)) w = l;
+    if (r < h->n && cand_before(h->v[w].score, h->v[w].id, h->v[r].score, h->v[r].id)) w = r;
+    if (w == i) return;
+    cand_t t = h->v[i];
+    h->v[i] = h->v[w];
+    h->v[w] = t;
+    i = w;
+  }
+}
+
+static void heap_up(topk_t *h, int i) {
+  while (i > 0) {
+    int p = (i - 1) / 2;
+    if (!cand_before(h->v[p].score, h->v[p].id, h->v[i].score, h->v[i].id)) return;
+    cand_t t = h->v[i];
+    h->v[i] = h->v[p];
+    h->v[p] = t;
+    i = p;
+  }
+}
+
+static void topk_offer(topk_t *h, const np_match_eval_t *e, int64_t id, uint32_t slot) {
+  if (h->n < h->k) {
+    h->v[h->n] = (cand_t){e->score, id, slot, *e};
+    heap_up(h, h->n++);
+  } else if (cand_before(e->score, id, h->v[0].score, h->v[0].id)) {
+    h->v[0] = (cand_t){e->score, id, slot, *e};
+    heap_down(h, 0);
+  }
+}
+
+static int cmp_cand(const void *a, const void *b) {
+  const cand_t *x = a, *y = b;
+  return cand_before(x->score, x->id, y->score, y->id) ? -1 : cand_before(y->score, y->id, x->score, x->id) ? 1 : 0;
+}
+
+typedef struct scan {
+  np_match_index_t *ix;
+  const np_match_query_t *q;
+  np_match_rules_t rules;
+  np_match_where_t where;
+  topk_t top;
+  cand_t buf[NP_MATCH_MAX_LIMIT];
+  np_match_page_t *page;
+  int64_t after;    /* matches after the cursor */
+  bool demand_side; /* scanning seekers for a demand (true) or demands for a seeker */
+  const np_match_demand_t *d;
+  const np_match_seeker_t *s;
+  uint32_t dslot, sslot;
+  uint32_t middles[MAX_MIDDLES];
+  int nmiddles, cur;
+} scan_t;
+
+static void scan_entry(scan_t *sc, uint32_t slot) {
+  np_match_index_t *ix = sc->ix;
+  const np_match_demand_t *d;
+  const np_match_seeker_t *s;
+  uint32_t dslot, sslot;
+  if (sc->demand_side) {
+    s = rec_at(&ix->skr, slot);
+    /* a seeker listed under several scanned groups is evaluated once, in the first */
+    for (int i = 0; i < sc->cur; i++)
+      for (int j = 0; j < s->nocc; j++)
+        if (s->middle[j] == sc->middles[i]) return;
+    d = sc->d;
+    dslot = sc->dslot;
+    sslot = slot;
+  } else {
+    d = rec_at(&ix->dem, slot);
+    s = sc->s;
+    dslot = slot;
+    sslot = sc->sslot;
+  }
+  np_match_eval_t e;
+  np_match_eval(&sc->rules, &sc->where, d, s, &e);
+  if (e.filter != NP_MF_PASS) return;
+  if (sc->q->record) {
+    pthread_mutex_lock(&ix->push_mu);
+    bool ok = push_ok_locked(ix, dslot, sslot, d->open_count);
+    pthread_mutex_unlock(&ix->push_mu);
+    if (!ok) {
+      sc->page->congested++;
+      return;
+    }
+  }
+  sc->page->total++;
+  int64_t id = sc->demand_side ? s->id : d->id;
+  if (sc->q->has_cursor && !cand_before(sc->q->cursor_score, sc->q->cursor_id, e.score, id)) return;
+  sc->after++;
+  topk_offer(&sc->top, &e, id, slot);
+}
+
+static void scan_list(scan_t *sc, const plist_t *l, int32_t lat, int32_t lon) {
+  if (!l || !l->n) return;
+  if (sc->q->scope != NP_SCOPE_RADIUS) {
+    for (uint32_t i = 0; i < l->n; i++) scan_entry(sc, l->v[i].slot);
+    sc->page->scanned += l->n;
+    return;
+  }
+  int r0, r1, c0, c1;
+  np_geo_cell_range(lat, lon, sc->q->radius_m, &r0, &r1, &c0, &c1);
+  for (int r = r0; r <= r1; r++) {
+    uint32_t lo = (uint32_t)(r * NP_GEO_COLS + c0), hi = (uint32_t)(r * NP_GEO_COLS + c1);
+    for (uint32_t i = plist_lower(l, (post_t){lo, 0}); i < l->n && l->v[i].cell <= hi; i++) {
+      sc->page->scanned++;
+      scan_entry(sc, l->v[i].slot);
+    }
+  }
+}
+
+static void add_middle(scan_t *sc, uint32_t m) {
+  if (!m) return;
+  for (int i = 0; i < sc->nmiddles; i++)
+    if (sc->middles[i] == m) return;
+  if (sc->nmiddles < MAX_MIDDLES) sc->middles[sc->nmiddles++] = m;
+}
+
+/* middle groups of the occupations related to occ */
+static void add_related_middles(scan_t *sc, uint32_t occ) {
+  if (!occ || !sc->rules.nrelated) return;
+  uint64_t key = (uint64_t)occ << 32;
+  size_t lo = 0, hi = sc->rules.nrelated;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (sc->rules.related[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  for (size_t i = lo; i < sc->rules.nrelated && (sc->rules.related[i] >> 32) == occ; i++) {
+    uint32_t b = (uint32_t)sc->rules.related[i];
+    add_middle(sc, dict_at(&sc->ix->dict, b)->middle);
+  }
+}
+
+static np_err check_query(const np_match_query_t *q) {
+  if (q->limit < 1 || q->limit > NP_MATCH_MAX_LIMIT) return NP_ERR_INVALID;
+  if (q->scope == NP_SCOPE_RADIUS && (q->radius_m < 1 || q->radius_m > 500000)) return NP_ERR_INVALID;
+  return NP_OK;
+}
+
+static void finish_page(scan_t *sc) {
+  np_match_page_t *p = sc->page;
+  qsort(sc->top.v, (size_t)sc->top.n, sizeof(cand_t), cmp_cand);
+  p->n = (size_t)sc->top.n;
+  p->more = sc->after > sc->top.n;
+  for (int i = 0; i < sc->top.n; i++) {
+    np_match_hit_t *h = &p->hits[i];
+    h->eval = sc->top.v[i].eval;
+    if (sc->demand_side) {
+      h->demand = *sc->d;
+      h->seeker = *(np_match_seeker_t *)rec_at(&sc->ix->skr, sc->top.v[i].slot);
+    } else {
+      h->seeker = *sc->s;
+      h->demand = *(np_match_demand_t *)rec_at(&sc->ix->dem, sc->top.v[i].slot);
+    }
+  }
+  if (sc->q->record && p->n) {
+    pthread_mutex_lock(&sc->ix->push_mu);
+    for (int i = 0; i < sc->top.n; i++) {
+      uint32_t dslot = sc->demand_side ? sc->dslot : sc->top.v[i].slot;
+      uint32_t sslot = sc->demand_side ? sc->top.v[i].slot : sc->sslot;
+      push_record_locked(sc->ix, dslot, sslot);
+    }
+    pthread_mutex_unlock(&sc->ix->push_mu);
+  }
+}
+
+static void scan_init(scan_t *sc, np_match_index_t *ix, const np_match_query_t *q, np_match_page_t *out) {
+  memset(out, 0, offsetof(np_match_page_t, hits));
+  out->n = 0;
+  out->total = out->scanned = out->congested = 0;
+  out->more = false;
+  sc->ix = ix;
+  sc->q = q;
+  rules_locked(ix, &sc->rules);
+  sc->where = (np_match_where_t){.scope = q->scope, .radius_m = q->radius_m, .today = q->today};
+  sc->top = (topk_t){sc->buf, 0, q->limit};
+  sc->page = out;
+  sc->after = 0;
+  sc->nmiddles = sc->cur = 0;
+  if (q->record) {
+    pthread_mutex_lock(&ix->push_mu);
+    push_day_locked(ix, q->today);
+    pthread_mutex_unlock(&ix->push_mu);
+  }
+}
+
+np_err np_match_candidates(np_match_index_t *ix, int64_t demand_id, const np_match_query_t *q, np_match_page_t *out) {
+  np_err rc = check_query(q);
+  if (rc) return rc;
+  scan_t *sc = malloc(sizeof *sc);
+  if (!sc) return NP_ERR_NOMEM;
+  pthread_rwlock_rdlock(&ix->lock);
+  side_t *sd = &ix->dem;
+  if (demand_id < 1 || demand_id >= sd->id_cap || !sd->slot_of[demand_id]) {
+    rc = NP_ERR_NOT_FOUND;
+    goto out;
+  }
+  sc->dslot = (uint32_t)sd->slot_of[demand_id] - 1;
+  sc->d = rec_at(sd, sc->dslot);
+  if (!demand_indexable(sc->d)) {
+    rc = NP_ERR_NOT_FOUND;
+    goto out;
+  }
+  scan_init(sc, ix, q, out);
+  sc->demand_side = true;
+  add_middle(sc, sc->d->middle);
+  add_related_middles(sc, sc->d->occ);
+  for (sc->cur = 0; sc->cur < sc->nmiddles; sc->cur++) {
+    uint32_t m = sc->middles[sc->cur];
+    scan_list(sc, m < ix->skr.npost ? &ix->skr.post[m] : NULL, sc->d->lat_e6, sc->d->lon_e6);
+  }
+  if (q->scope == NP_SCOPE_RADIUS && !sc->d->has_loc) out->total = 0;
+  finish_page(sc);
+out:
+  pthread_rwlock_unlock(&ix->lock);
+  free(sc);
+  return rc;
+}
+
+np_err np_match_jobs(np_match_index_t *ix, int64_t seeker_id, const np_match_query_t *q, np_match_page_t *out) {
+  np_err rc = check_query(q);
+  if (rc) return rc;
+  scan_t *sc = malloc(sizeof *sc);
+  if (!sc) return NP_ERR_NOMEM;
+  pthread_rwlock_rdlock(&ix->lock);
+  side_t *ss = &ix->skr;
+  if (seeker_id < 1 || seeker_id >= ss->id_cap || !ss->slot_of[seeker_id]) {
+    rc = NP_ERR_NOT_FOUND;
+    goto out;
+  }
+  sc->sslot = (uint32_t)ss->slot_of[seeker_id] - 1;
+  sc->s = rec_at(ss, sc->sslot);
+  if (!seeker_indexable(sc->s)) {
+    rc = NP_ERR_NOT_FOUND;
+    goto out;
+  }
+  scan_init(sc, ix, q, out);
+  sc->demand_side = false;
+  for (int i = 0; i < sc->s->nocc; i++) add_middle(sc, sc->s->middle[i]);
+  for (int i = 0; i < sc->s->nocc; i++) add_related_middles(sc, sc->s->occ[i]);
+  for (sc->cur = 0; sc->cur < sc->nmiddles; sc->cur++) {
+    uint32_t m = sc->middles[sc->cur];
+    scan_list(sc, m < ix->dem.npost ? &ix->dem.post[m] : NULL, sc->s->lat_e6, sc->s->lon_e6);
+  }
+  finish_page(sc);
+out:
+  pthread_rwlock_unlock(&ix->lock);
+  free(sc);
+  return rc;
+}
+
+json_t *np_match_index_explain(np_match_index_t *ix, const np_match_where_t *w, const np_match_demand_t *d,
+                               const np_match_seeker_t *s, np_match_eval_t *eval_out) {
+  np_match_rules_t rules;
+  np_match_eval_t e;
+  pthread_rwlock_rdlock(&ix->lock);
+  rules_locked(ix, &rules);
+  np_match_eval(&rules, w, d, s, &e);
+  np_match_names_t names = {names_cb, ix};
+  json_t *j = np_match_explain_json(&rules, w, d, s, &e, &names);
+  pthread_rwlock_unlock(&ix->lock);
+  if (eval_out) *eval_out = e;
+  return j;
+}
+
+json_t *np_match_index_hit_json(np_match_index_t *ix, const np_match_query_t *q, const np_match_hit_t *h) {
+  np_match_rules_t rules;
+  np_match_where_t w = {.scope = q->scope, .radius_m = q->radius_m, .today = q->today};
+  pthread_rwlock_rdlock(&ix->lock);
+  rules_locked(ix, &rules);
+  np_match_names_t names = {names_cb, ix};
+  json_t *j = np_match_explain_json(&rules, &w, &h->demand, &h->seeker, &h->eval, &names);
+  pthread_rwlock_unlock(&ix->lock);
+  return j;
+}
+
+np_err np_match_index_lines_in(np_match_index_t *ix, const char *prefix, np_match_demand_t **out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  size_t plen = prefix ? strlen(prefix) : 0;
+  pthread_rwlock_rdlock(&ix->lock);
+  np_match_demand_t *v = ix->dem.indexed ? malloc((size_t)ix->dem.indexed * sizeof *v) : NULL;
+  size_t k = 0;
+  np_err rc = NP_OK;
+  if (ix->dem.indexed && !v) rc = NP_ERR_NOMEM;
+  for (uint32_t i = 0; v && i < ix->dem.n && k < (size_t)ix->dem.indexed; i++) {
+    np_match_demand_t *d = rec_at(&ix->dem, i);
+    if (!demand_indexable(d)) continue;
+    if (plen && strncmp(dict_code(&ix->dict, d->county), prefix, plen) != 0) continue;
+    v[k++] = *d;
+  }
+  pthread_rwlock_unlock(&ix->lock);
+  *out = v;
+  *n = k;
+  return rc;
+}
+
+/* ---- store: build and follow (loader.c-style code kept here: the index owns its SQL) ---- */
+
+static int circle_of(np_match_index_t *ix, const np_ref_t *ref, const char *city_code) {
+  const np_region_t *city = ref && city_code ? np_ref_region(ref, city_code) : NULL;
+  const np_econ_circle_t *c = city ? np_ref_region_circle(ref, city) : NULL;
+  if (!c || !c->name) return 0;
+  for (int i = 0; i < ix->ncircles; i++)
+    if (strcmp(ix->circles[i], c->name) == 0) return i + 1;
+  if (ix->ncircles >= 32) return 0;
+  snprintf(ix->circles[ix->ncircles], sizeof ix->circles[0], "%s", c->name);
+  return ++ix->ncircles;
+}
+
+static int32_t date_days(const char *s, int32_t none) {
+  np_date_t d;
+  if (!s || strlen(s) < 10 || np_date_parse(s, 10, &d) != NP_OK) return none;
+  return d.days;
+}
+
+#define DEMAND_COLS                                                                                                   \
+  "SELECT d.id, d.enterprise_id, d.occupation_code, d.skill_level, d.salary_min, d.salary_max, d.education, "        \
+  "d.age_min, d.age_max, d.needed_by, d.created_at, d.county_code, d.city_code, d.open_count, d.is_public, "          \
+  "d.status, e.lat_e6, e.lon_e6, e.is_key FROM demands d JOIN enterprises e ON e.id = d.enterprise_id "
+
+static np_err demand_from_row(np_match_index_t *ix, const np_ref_t *ref, np_stmt_t *st, np_match_demand_t *out) {
+  np_match_demand_row_t r = {0};
+  r.id = np_store_col_int64(st, 0);
+  r.enterprise_id = np_store_col_int64(st, 1);
+  r.occupation_code = np_store_col_text(st, 2);
+  r.skill_level = (int)np_store_col_int64(st, 3);
+  r.salary_min = np_store_col_int64(st, 4);
+  r.salary_max = np_store_col_int64(st, 5);
+  r.edu_rank = np_match_education_rank(np_store_col_text(st, 6));
+  r.age_min = (int)np_store_col_int64(st, 7);
+  r.age_max = (int)np_store_col_int64(st, 8);
+  r.needed_by = date_days(np_store_col_text(st, 9), NP_MATCH_NO_DATE);
+  r.created = date_days(np_store_col_text(st, 10), 0);
+  r.county_code = np_store_col_text(st, 11);
+  r.city_code = np_store_col_text(st, 12);
+  r.open_count = (int32_t)np_store_col_int64(st, 13);
+  r.is_public = np_store_col_int64(st, 14) != 0;
+  const char *status = np_store_col_text(st, 15);
+  r.status_ok = status && (strcmp(status, "open") == 0 || strcmp(status, "partly_filled") == 0);
+  if (!np_store_col_is_null(st, 16) && !np_store_col_is_null(st, 17)) {
+    r.has_loc = true;
+    r.lat_e6 = (int32_t)np_store_col_int64(st, 16);
+    r.lon_e6 = (int32_t)np_store_col_int64(st, 17);
+  } else if (ref && r.county_code) {
+    const np_region_t *c = np_ref_region(ref, r.county_code);
+    r.has_loc = c && np_ref_region_centroid(c, &r.lat_e6, &r.lon_e6, NULL);
+  }
+  r.is_key = np_store_col_int64(st, 18) != 0;
+  r.circle = circle_of(ix, ref, r.city_code);
+  return np_match_index_make_demand(ix, &r, out);
+}
+
+#define SEEKER_COLS                                                                                                   \
+  "SELECT id, skill_level, education, expected_salary, birth_date, available_from, created_at, county_code, "        \
+  "city_code, lat_e6, lon_e6, consent, status FROM seekers "
+
+static void seeker_row_from(np_match_index_t *ix, const np_ref_t *ref, np_stmt_t *st, np_match_seeker_row_t *r) {
+  memset(r, 0, sizeof *r);
+  r->id = np_store_col_int64(st, 0);
+  r->skill_level = (int)np_store_col_int64(st, 1);
+  r->edu_rank = np_match_education_rank(np_store_col_text(st, 2));
+  r->expected_salary = np_store_col_int64(st, 3);
+  r->birth = date_days(np_store_col_text(st, 4), 0);
+  r->available_from = date_days(np_store_col_text(st, 5), NP_MATCH_NO_DATE);
+  r->created = date_days(np_store_col_text(st, 6), 0);
+  r->county_code = np_store_col_text(st, 7);
+  r->city_code = np_store_col_text(st, 8);
+  r->has_loc = !np_store_col_is_null(st, 9) && !np_store_col_is_null(st, 10);
+  r->lat_e6 = (int32_t)np_store_col_int64(st, 9);
+  r->lon_e6 = (int32_t)np_store_col_int64(st, 10);
+  r->consent = np_store_col_int64(st, 11) != 0;
+  const char *status = np_store_col_text(st, 12);
+  r->status_ok = status && strcmp(status, "seeking") == 0;
+  r->circle = circle_of(ix, ref, r->city_code);
+}
+
+static np_err seeker_occupations(np_match_index_t *ix, np_store_t *s, np_match_seeker_t *rec, np_errdetail_t *err) {
+  np_stmt_t *st = NULL;
+  np_err rc = np_store_prepare(s, "SELECT occupation_code FROM seeker_occupations WHERE seeker_id = ? ORDER BY rank", &st, err);
+  if (rc) return rc;
+  np_store_bind_int64(st, 1, rec->id);
+  bool row;
+  rec->nocc = 0;
+  while ((rc = np_store_step(st, &row, err)) == NP_OK && row && rec->nocc < NP_MATCH_MAX_OCC) {
+    uint32_t id = dict_intern(&ix->dict, np_store_col_text(st, 0), true);
+    if (!id) continue;
+    dict_entry_t *e = dict_at(&ix->dict, id);
+    rec->occ[rec->nocc] = id;
+    rec->minor[rec->nocc] = e->minor;
+    rec->middle[rec->nocc] = e->middle;
+    rec->nocc++;
+  }
+  np_store_release(st);
+  return rc;
+}
+
+np_err np_match_index_fetch_demand(np_match_index_t *ix, np_store_t *s, const np_ref_t *ref, int64_t id,
+                                   np_match_demand_t *out, np_errdetail_t *err) {
+  np_stmt_t *st = NULL;
+  np_err rc = np_store_prepare(s, DEMAND_COLS "WHERE d.id = ?", &st, err);
+  if (rc) return rc;
+  np_store_bind_int64(st, 1, id);
+  bool row = false;
+  rc = np_store_step(st, &row, err);
+  if (rc == NP_OK && !row) rc = np_fail(err, NP_ERR_NOT_FOUND, "not_found", "", "no such demand line");
+  if (rc == NP_OK) rc = demand_from_row(ix, ref, st, out);
+  np_store_release(st);
+  return rc;
+}
+
+np_err np_match_index_fetch_seeker(np_match_index_t *ix, np_store_t *s, const np_ref_t *ref, int64_t id,
+                                   np_match_seeker_t *out, np_errdetail_t *err) {
+  np_stmt_t *st = NULL;
+  np_err rc = np_store_prepare(s, SEEKER_COLS "WHERE id = ?", &st, err);
+  if (rc) return rc;
+  np_store_bind_int64(st, 1, id);
+  bool row = false;
+  rc = np_store_step(st, &row, err);
+  if (rc == NP_OK && !row) rc = np_fail(err, NP_ERR_NOT_FOUND, "not_found", "", "no such seeker");
+  np_match_seeker_row_t r;
+  if (rc == NP_OK) {
+    seeker_row_from(ix, ref, st, &r);
+    rc = np_match_index_make_seeker(ix, &r, out);
+  }
+  np_store_release(st);
+  if (rc == NP_OK) rc = seeker_occupations(ix, s, out, err);
+  return rc;
+}
+
+/* Configuration from the 0011 tables (absent tables or rows: defaults). */
+static np_err load_config(np_match_index_t *ix, np_store_t *s, np_errdetail_t *err) {
+  np_match_config_t c;
+  np_match_config_default(&c);
+  np_stmt_t *st = NULL;
+  bool row;
+  np_err rc = np_store_prepare(s, "SELECT term, weight FROM match_weights", &st, err);
+  if (rc) return rc;
+  while ((rc = np_store_step(st, &row, err)) == NP_OK && row) {
+    int t = np_match_term_parse(np_store_col_text(st, 0));
+    int64_t w = np_store_col_int64(st, 1);
+    if (t >= 0 && w >= 0 && w <= 1000) c.weight[t] = (int32_t)w;
+  }
+  np_store_release(st);
+  if (rc) return rc;
+  if ((rc = np_store_prepare(s, "SELECT name, value FROM match_settings", &st, err))) return rc;
+  while ((rc = np_store_step(st, &row, err)) == NP_OK && row) {
+    const char *n = np_store_col_text(st, 0);
+    int64_t v = np_store_col_int64(st, 1);
+    if (!n || v < 0 || v > 100000) continue;
+    if (strcmp(n, "seeker_daily_pushes") == 0) c.seeker_daily_pushes = (int32_t)v;
+    else if (strcmp(n, "demand_flood_multiple") == 0) c.demand_flood_multiple = (int32_t)v;
+    else if (strcmp(n, "pref_list_max") == 0 && v >= 1) c.pref_list_max = (int32_t)v;
+  }
+  np_store_release(st);
+  if (rc) return rc;
+  size_t cap = 0, n = 0;
+  char **a = NULL, **b = NULL;
+  if ((rc = np_store_prepare(s, "SELECT occupation_a, occupation_b FROM match_related_occupations", &st, err))) return rc;
+  while ((rc = np_store_step(st, &row, err)) == NP_OK && row && n < 100000) {
+    if (n == cap) {
+      size_t nc = cap ? cap * 2 : 64;
+      char **na = realloc(a, nc * sizeof *na);
+      if (na) a = na;
+      char **nb = na ? realloc(b, nc * sizeof *nb) : NULL;
+      if (nb) b = nb;
+      if (!na || !nb) {
+        rc = NP_ERR_NOMEM;
+        break;
+      }
+      cap = nc;
+    }
+    a[n] = strdup(np_store_col_text(st, 0) ? np_store_col_text(st, 0) : "");
+    b[n] = strdup(np_store_col_text(st, 1) ? np_store_col_text(st, 1) : "");
+    if (!a[n] || !b[n]) {
+      free(a[n]);
+      free(b[n]);
+      rc = NP_ERR_NOMEM;
+      break;
+    }
+    n++;
+  }
+  np_store_release(st);
+  if (rc == NP_OK) rc = np_match_index_configure(ix, &c, (const char *const *)a, (const char *const *)b, n);
+  for (size_t i = 0; i < n; i++) free(a[i]), free(b[i]);
+  free(a);
+  free(b);
+  return rc;
+}
+
+static int cmp_dem_cell(const void *a, const void *b) {
+  const np_match_demand_t *x = a, *y = b;
+  return x->cell != y->cell ? (x->cell < y->cell ? -1 : 1) : (x->id < y->id ? -1 : x->id > y->id);
+}
+
+static int cmp_skr_cell(const void *a, const void *b) {
+  const np_match_seeker_t *x = a, *y = b;
+  return x->cell != y->cell ? (x->cell < y->cell ? -1 : 1) : (x->id < y->id ? -1 : x->id > y->id);
+}
+
+/* Growable array of records. */
+typedef struct vec {
+  void *v;
+  size_t n, cap, size;
+} vec_t;
+
+static void *vec_push(vec_t *v) {
+  if (v->n == v->cap) {
+    size_t nc = v->cap ? v->cap * 2 : 4096;
+    void *nv = realloc(v->v, nc * v->size);
+    if (!nv) return NULL;
+    v->v = nv;
+    v->cap = nc;
+  }
+  return (char *)v->v + v->n++ * v->size;
+}
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+np_err np_match_index_load(np_match_index_t *ix, np_store_t *s, const np_ref_t *ref, np_errdetail_t *err) {
+  int64_t t0 = now_ms(), seq = 0;
+  vec_t dv = {.size = sizeof(np_match_demand_t)}, sv = {.size = sizeof(np_match_seeker_t)};
+  np_stmt_t *st = NULL;
+  bool row;
+  np_err rc = np_store_change_seq(s, &seq, err); /* before reading: later changes are replayed */
+  if (rc == NP_OK) rc = load_config(ix, s, err);
+  if (rc) goto out;
+  if ((rc = np_store_prepare(s, DEMAND_COLS "WHERE d.status IN ('open', 'partly_filled') AND d.open_count > 0 "
+                                "AND d.is_public = 1", &st, err)))
+    goto out;
+  while ((rc = np_store_step(st, &row, err)) == NP_OK && row) {
+    np_match_demand_t *d = vec_push(&dv);
+    if (!d) {
+      rc = NP_ERR_NOMEM;
+      break;
+    }
+    if (demand_from_row(ix, ref, st, d) != NP_OK) dv.n--;
+  }
+  np_store_release(st);
+  if (rc) goto out;
+  if ((rc = np_store_prepare(s, SEEKER_COLS "WHERE status = 'seeking' AND consent = 1 ORDER BY id", &st, err))) goto out;
+  while ((rc = np_store_step(st, &row, err)) == NP_OK && row) {
+    np_match_seeker_t *x = vec_push(&sv);
+    if (!x) {
+      rc = NP_ERR_NOMEM;
+      break;
+    }
+    np_match_seeker_row_t r;
+    seeker_row_from(ix, ref, st, &r);
+    if (np_match_index_make_seeker(ix, &r, x) != NP_OK) sv.n--;
+  }
+  np_store_release(st);
+  if (rc) goto out;
+  /* occupations of the loaded seekers: one ordered pass, merged by id */
+  if ((rc = np_store_prepare(s, "SELECT o.seeker_id, o.occupation_code FROM seeker_occupations o JOIN seekers k ON "
+                                "k.id = o.seeker_id WHERE k.status = 'seeking' AND k.consent = 1 "
+                                "ORDER BY o.seeker_id, o.rank", &st, err)))
+    goto out;
+  size_t j = 0;
+  np_match_seeker_t *sk = sv.v;
+  while ((rc = np_store_step(st, &row, err)) == NP_OK && row) {
+    int64_t sid = np_store_col_int64(st, 0);
+    while (j < sv.n && sk[j].id < sid) j++;
+    if (j >= sv.n || sk[j].id != sid || sk[j].nocc >= NP_MATCH_MAX_OCC) continue;
+    uint32_t id = dict_intern(&ix->dict, np_store_col_text(st, 1), true);
+    if (!id) continue;
+    dict_entry_t *e = dict_at(&ix->dict, id);
+    int k = sk[j].nocc++;
+    sk[j].occ[k] = id;
+    sk[j].minor[k] = e->minor;
+    sk[j].middle[k] = e->middle;
+  }
+  np_store_release(st);
+  if (rc) goto out;
+  /* slots in grid-cell order: nearby records in nearby memory */
+  if (dv.n) qsort(dv.v, dv.n, dv.size, cmp_dem_cell);
+  if (sv.n) qsort(sv.v, sv.n, sv.size, cmp_skr_cell);
+  pthread_rwlock_wrlock(&ix->lock);
+  for (size_t i = 0; i < dv.n && !rc; i++) rc = put_demand_locked(ix, (np_match_demand_t *)dv.v + i);
+  for (size_t i = 0; i < sv.n && !rc; i++) rc = put_seeker_locked(ix, (np_match_seeker_t *)sv.v + i);
+  ix->last_seq = seq;
+  ix->build_ms = now_ms() - t0;
+  pthread_rwlock_unlock(&ix->lock);
+  if (rc) np_fail(err, rc, "index", "", "cannot build the matching index");
+out:
+  free(dv.v);
+  free(sv.v);
+  return rc;
+}
+
+/* ---- following the change feed ---- */
+
+typedef struct idset {
+  int64_t *v;
+  size_t n, cap;
+} idset_t;
+
+static void idset_add(idset_t *s, int64_t id) {
+  if (id < 1) return;
+  for (size_t i = s->n; i > 0 && i + 64 > s->n; i--)
+    if (s->v[i - 1] == id) return; /* cheap de-duplication of bursts */
+  if (s->n == s->cap) {
+    size_t nc = s->cap ? s->cap * 2 : 256;
+    int64_t *nv = realloc(s->v, nc * sizeof *nv);
+    if (!nv) return;
+    s->v = nv;
+    s->cap = nc;
+  }
+  s->v[s->n++] = id;
+}
+
+typedef struct feed {
+  idset_t dem, skr, ent;
+  bool config;
+  size_t rows;
+} feed_t;
+
+static int64_t id_digits(const char *s) {
+  const char *u = s ? strrchr(s, '_') : NULL;
+  const char *p = u ? u + 1 : s;
+  int64_t v = 0;
+  if (!p || !*p) return 0;
+  for (; *p; p++) {
+    if (*p < '0' || *p > '9' || v > NP_MATCH_MAX_ID) return 0;
+    v = v * 10 + (*p - '0');
+  }
+  return v;
+}
+
+static int feed_cb(const np_store_change_row_t *c, void *ctx) {
+  feed_t *f = ctx;
+  f->rows++;
+  if (strcmp(c->entity, "demand") == 0) idset_add(&f->dem, id_digits(c->entity_id));
+  else if (strcmp(c->entity, "seeker") == 0) idset_add(&f->skr, id_digits(c->entity_id));
+  else if (strcmp(c->entity, "enterprise") == 0) idset_add(&f->ent, id_digits(c->entity_id));
+  else if (strcmp(c->entity, "match_config") == 0) f->config = true;
+  return 0;
+}
+
+np_err np_match_index_follow(np_match_index_t *ix, np_store_t *s, const np_ref_t *ref, int64_t *applied,
+                             np_errdetail_t *err) {
+  feed_t f = {0};
+  vec_t dv = {.size = sizeof(np_match_demand_t)}, sv = {.size = sizeof(np_match_seeker_t)};
+  idset_t gone_d = {0}, gone_s = {0};
+  int64_t after, last = 0;
+  pthread_rwlock_rdlock(&ix->lock);
+  after = ix->last_seq;
+  pthread_rwlock_unlock(&ix->lock);
+  np_err rc;
+  for (;;) {
+    size_t before = f.rows;
+    rc = np_store_change_each(s, after, 5000, feed_cb, &f, &last, err);
+    if (rc || f.rows - before < 5000) break;
+    after = last;
+  }
+  if (rc) goto out;
+  if (f.rows == 0) goto out;
+  if (f.config && (rc = load_config(ix, s, err))) goto out;
+  /* lines of enterprises that changed (location, key flag) */
+  for (size_t i = 0; i < f.ent.n; i++) {
+    np_stmt_t *st = NULL;
+    bool row;
+    if ((rc = np_store_prepare(s, "SELECT id FROM demands WHERE enterprise_id = ?", &st, err))) goto out;
+    np_store_bind_int64(st, 1, f.ent.v[i]);
+    while ((rc = np_store_step(st, &row, err)) == NP_OK && row) idset_add(&f.dem, np_store_col_int64(st, 0));
+    np_store_release(st);
+    if (rc) goto out;
+  }
+  for (size_t i = 0; i < f.dem.n; i++) {
+    np_match_demand_t *d = vec_push(&dv);
+    if (!d) {
+      rc = NP_ERR_NOMEM;
+      goto out;
+    }
+    np_errdetail_t e2 = {0};
+    np_err r2 = np_match_index_fetch_demand(ix, s, ref, f.dem.v[i], d, &e2);
+    if (r2 == NP_ERR_NOT_FOUND) dv.n--, idset_add(&gone_d, f.dem.v[i]);
+    else if (r2) {
+      rc = r2;
+      *err = e2;
+      goto out;
+    }
+  }
+  for (size_t i = 0; i < f.skr.n; i++) {
+    np_match_seeker_t *x = vec_push(&sv);
+    if (!x) {
+      rc = NP_ERR_NOMEM;
+      goto out;
+    }
+    np_errdetail_t e2 = {0};
+    np_err r2 = np_match_index_fetch_seeker(ix, s, ref, f.skr.v[i], x, &e2);
+    if (r2 == NP_ERR_NOT_FOUND) sv.n--, idset_add(&gone_s, f.skr.v[i]);
+    else if (r2) {
+      rc = r2;
+      *err = e2;
+      goto out;
+    }
+  }
+  pthread_rwlock_wrlock(&ix->lock);
+  for (size_t i = 0; i < dv.n && !rc; i++) rc = put_demand_locked(ix, (np_match_demand_t *)dv.v + i);
+  for (size_t i = 0; i < sv.n && !rc; i++) rc = put_seeker_locked(ix, (np_match_seeker_t *)sv.v + i);
+  for (size_t i = 0; i < gone_d.n; i++) remove_demand_locked(ix, gone_d.v[i]);
+  for (size_t i = 0; i < gone_s.n; i++) remove_seeker_locked(ix, gone_s.v[i]);
+  if (rc == NP_OK) {
+    ix->last_seq = last;
+    ix->applied += (int64_t)(dv.n + sv.n + gone_d.n + gone_s.n);
+  }
+  pthread_rwlock_unlock(&ix->lock);
+  if (applied) *applied = (int64_t)(dv.n + sv.n + gone_d.n + gone_s.n);
+out:
+  free(f.dem.v);
+  free(f.skr.v);
+  free(f.ent.v);
+  free(gone_d.v);
+  free(gone_s.v);
+  free(dv.v);
+  free(sv.v);
+  return rc;
+}
+
+/* ---- the engine of a server: build once, then follow the feed every 200 ms ---- */
+
+#include "core/log.h"
+
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  pthread_t th;
+  bool started, stop, ready;
+  np_store_pool_t *pool;
+  np_match_index_t *ix;
+} eng = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+/* Waits ms or until stopped; true when stopping. */
+static bool eng_sleep(int ms) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+  ts.tv_sec += ms / 1000 + ts.tv_nsec / 1000000000L;
+  ts.tv_nsec %= 1000000000L;
+  pthread_mutex_lock(&eng.mu);
+  while (!eng.stop && pthread_cond_timedwait(&eng.cv, &eng.mu, &ts) == 0) {
+  }
+  bool stop = eng.stop;
+  pthread_mutex_unlock(&eng.mu);
+  return stop;
+}
+
+static void *eng_main(void *arg) {
+  (void)arg;
+  np_match_index_t *ix = NULL;
+  while (!ix) {
+    np_store_t *s = NULL;
+    if (np_store_pool_acquire(eng.pool, 5000, &s) == NP_OK) {
+      np_errdetail_t err = {0};
+      const np_ref_t *ref = np_ref_shared(s, &err);
+      np_match_index_t *n = np_match_index_new();
+      if (n && np_match_index_load(n, s, ref, &err) == NP_OK) {
+        ix = n;
+        np_match_index_stats_t st;
+        np_match_index_stats(ix, &st);
+        np_log_info("match.index", "built in %lld ms: %lld demand lines, %lld seekers indexed", (long long)st.build_ms,
+                    (long long)st.demands_indexed, (long long)st.seekers_indexed);
+      } else {
+        np_log_error("match.index", "cannot build the matching index: %s", err.message);
+        np_match_index_free(n);
+      }
+      np_store_pool_release(eng.pool, s);
+    }
+    if (!ix && eng_sleep(5000)) return NULL;
+  }
+  pthread_mutex_lock(&eng.mu);
+  eng.ix = ix;
+  eng.ready = true;
+  pthread_cond_broadcast(&eng.cv);
+  pthread_mutex_unlock(&eng.mu);
+  while (!eng_sleep(200)) {
+    np_store_t *s = NULL;
+    if (np_store_pool_acquire(eng.pool, 1000, &s) != NP_OK) continue;
+    np_errdetail_t err = {0};
+    const np_ref_t *ref = np_ref_shared(s, &err);
+    if (np_match_index_follow(ix, s, ref, NULL, &err) != NP_OK)
+      np_log_warn("match.follow", "change feed: %s", err.message);
+    np_store_pool_release(eng.pool, s);
+  }
+  return NULL;
+}
+
+np_err np_match_engine_start(np_store_pool_t *pool) {
+  if (!pool) return NP_ERR_INVALID;
+  pthread_mutex_lock(&eng.mu);
+  np_err rc = NP_OK;
+  if (!eng.started) {
+    eng.pool = pool;
+    eng.stop = false;
+    if (pthread_create(&eng.th, NULL, eng_main, NULL) == 0) eng.started = true;
+    else rc = NP_ERR_INTERNAL;
+  }
+  pthread_mutex_unlock(&eng.mu);
+  return rc;
+}
+
+void np_match_engine_stop(void) {
+  pthread_mutex_lock(&eng.mu);
+  bool started = eng.started;
+  eng.stop = true;
+  pthread_cond_broadcast(&eng.cv);
+  pthread_mutex_unlock(&eng.mu);
+  if (!started) return;
+  pthread_join(eng.th, NULL);
+  pthread_mutex_lock(&eng.mu);
+  np_match_index_free(eng.ix);
+  eng.ix = NULL;
+  eng.ready = eng.started = false;
+  pthread_mutex_unlock(&eng.mu);
+}
+
+np_match_index_t *np_match_engine_index(int wait_ms) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+  ts.tv_sec += wait_ms / 1000 + ts.tv_nsec / 1000000000L;
+  ts.tv_nsec %= 1000000000L;
+  pthread_mutex_lock(&eng.mu);
+  while (eng.started && !eng.ready && !eng.stop && pthread_cond_timedwait(&eng.cv, &eng.mu, &ts) == 0) {
+  }
+  np_match_index_t *ix = eng.ready ? eng.ix : NULL;
+  pthread_mutex_unlock(&eng.mu);
+  return ix;
+}
