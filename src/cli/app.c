@@ -2,6 +2,7 @@
 #include "cli/app.h"
 #include "audit/api.h"
 #include "firms/api.h"
+#include "match/sharing.h"
 #include "match/api.h"
 #include "auth/auth.h"
 #include "ref/ref.h"
@@ -14,5 +15,6 @@ void np_app_register_routes(np_http_t *h) {
   np_ref_api_register(h);
   np_audit_api_register(h);
   np_firms_api_register(h);
+  np_match_sharing_api_register(h);
   np_match_api_register(h);
 }

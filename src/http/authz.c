@@ -126,6 +126,11 @@ static const action_t actions[] = {
   {"policy.manage", R(NP_ROLE_PROVINCE_STAFF)},
   {"case.read", STAFF3 | R(NP_ROLE_SPECIALIST)},
   {"case.write", STAFF3 | R(NP_ROLE_SPECIALIST)},
+  /* surplus/shortage sharing (match, sharing helper): enterprises post their own surpluses and shortages,
+   * staff post on their behalf and record the agreements between two enterprises */
+  {"sharing.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
+  {"sharing.write", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
+  {"sharing.agree", STAFF3 | R(NP_ROLE_SPECIALIST)},
 };
 
 #define NACTIONS (sizeof actions / sizeof actions[0])
@@ -188,7 +193,7 @@ static const struct {
   {"enterprise", BIZ_REGIONAL}, {"project", BIZ_REGIONAL}, {"demand", BIZ_REGIONAL}, {"event", BIZ_EVENT}, {"seeker", BIZ_SEEKER},
   {"loan", BIZ_LOAN},           {"policy", BIZ_POLICY},   {"case", BIZ_CASE},
   {"team", BIZ_REGIONAL},       {"specialist", BIZ_REGIONAL}, {"grid", BIZ_REGIONAL}, {"servicelog", BIZ_REGIONAL},
-  {"alert", BIZ_REGIONAL},
+  {"alert", BIZ_REGIONAL},        {"sharing", BIZ_REGIONAL},
 };
 
 np_err np_authz_scope(const np_principal_t *p, const char *kind, np_scope_t *out) {

@@ -54,6 +54,7 @@ static const struct {
   {"feed.read", "0000000000"},
   {"loan.read", "0001110010"},      {"policy.read", "0001111110"},    {"policy.manage", "0001000000"},
   {"case.read", "0001111000"},      {"case.write", "0001111000"},
+  {"sharing.read", "0001111100"},   {"sharing.write", "0001111100"},  {"sharing.agree", "0001111000"},
 };
 
 static void test_action_matrix(void **state) {
@@ -116,6 +117,7 @@ static const struct {
   {"servicelog", "NNNRRRRENN"},
   {"alert", "NNNRRRRENN"},
   {"seeker", "NNNRRRRNNS"},
+  {"sharing", "NNNRRRRENN"},
 };
 
 static char kind_char(np_scope_kind k) {
