@@ -139,5 +139,6 @@ np_err np_demo_run(np_demo_ctx_t *ctx, np_errdetail_t *err) {
     e = np_store_commit(ctx->store, err);
     if (e) return e;
   }
-  return NP_OK;
+  /* fresh statistics for the query planner after a bulk load (portable: SQLite and PostgreSQL) */
+  return np_store_exec(ctx->store, "ANALYZE", err);
 }

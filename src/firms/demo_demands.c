@@ -190,9 +190,12 @@ np_err np_demo_step_demands(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *e
     const ent_row_t *e = &ents[k];
     if (!np_rng_chance(rng, e->is_key ? 800000 : 380000)) continue;
     with_lines++;
-    /* shortage of 1.5–9 % of the headcount (at least 1, at most 400), over 1–4 lines */
+    /* shortage of 1.5–9 % of the headcount (at least 1, at most 400), over 1–4 lines; a few
+     * (15 % of key enterprises, 4 % of others) have a large-scale shortage (规模性缺工) of 10–25 % */
     int64_t hc = e->headcount > 0 ? e->headcount : 10;
-    int64_t total = hc * np_rng_range(rng, 15, 90) / 1000;
+    int64_t permille = np_rng_range(rng, 15, 90);
+    if (np_rng_chance(rng, e->is_key ? 150000 : 40000)) permille = np_rng_range(rng, 100, 250);
+    int64_t total = hc * permille / 1000;
     if (total < 1) total = 1 + np_rng_range(rng, 0, 2);
     if (total > 400) total = 400;
     int64_t nl = 1 + np_rng_range(rng, 0, total >= 12 ? 3 : total >= 4 ? 1 : 0);

@@ -870,17 +870,21 @@ static const char *cursor_encode(np_arena_t *a, const np_ent_filter_t *f, int64_
 static np_err build_where(const np_ent_filter_t *f, qb_t *q, np_errdetail_t *err) {
   memset(q, 0, sizeof *q);
   qb_add(q, " WHERE 1 = 1");
-  /* scope: the authz fragment, plus an index-friendly equivalent */
-  np_scope_cols_t cols = {.region = "e.region_code", .enterprise = "e.id"};
-  np_scope_sql_t ss;
-  if (np_authz_scope_sql(&f->scope, &cols, &ss) != NP_OK)
-    return np_fail(err, NP_ERR_INTERNAL, "scope", "", "cannot express the scope");
-  qb_add(q, ss.sql);
-  for (int i = 0; i < ss.nbinds; i++) {
-    if (ss.binds[i].is_int) qb_int(q, ss.binds[i].i);
-    else qb_text(q, ss.binds[i].t);
+  /* scope: a region scope as the equivalent clause on the indexed city/county/township/village
+   * columns (region_code LIKE 'prefix%' would defeat the covering indexes); others as authz says */
+  if (f->scope.kind == NP_SCOPE_REGION) {
+    region_prefix_clause(q, f->scope.region_prefix);
+  } else {
+    np_scope_cols_t cols = {.region = "e.region_code", .enterprise = "e.id"};
+    np_scope_sql_t ss;
+    if (np_authz_scope_sql(&f->scope, &cols, &ss) != NP_OK)
+      return np_fail(err, NP_ERR_INTERNAL, "scope", "", "cannot express the scope");
+    qb_add(q, ss.sql);
+    for (int i = 0; i < ss.nbinds; i++) {
+      if (ss.binds[i].is_int) qb_int(q, ss.binds[i].i);
+      else qb_text(q, ss.binds[i].t);
+    }
   }
-  if (f->scope.kind == NP_SCOPE_REGION) region_prefix_clause(q, f->scope.region_prefix);
   if (f->region) {
     char pre[16];
     np_authz_region_prefix(f->region, pre);
@@ -890,8 +894,19 @@ static np_err build_where(const np_ent_filter_t *f, qb_t *q, np_errdetail_t *err
     const char *d = f->industry;
     if (d[0] >= 'A' && d[0] <= 'T') {
       char sec[2] = {d[0], 0};
-      qb_add(q, " AND e.industry_section = ?");
-      qb_text(q, sec);
+      const np_ref_t *ref = np_ref_global();
+      const np_ref_item_t *it = ref ? np_ref_item(ref, NP_REF_INDUSTRIES, sec) : NULL;
+      if (!d[1] && it && it->nchildren > 0) {
+        /* a section is a contiguous range of divisions: say so on the indexed code column */
+        char hi[12];
+        snprintf(hi, sizeof hi, "%s~", it->children[it->nchildren - 1]->code);
+        qb_add(q, " AND e.industry_code >= ? AND e.industry_code < ?");
+        qb_text(q, it->children[0]->code);
+        qb_text(q, hi);
+      } else {
+        qb_add(q, " AND e.industry_section = ?");
+        qb_text(q, sec);
+      }
       d++;
     }
     if (*d) {
@@ -995,8 +1010,12 @@ np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, j
     }
     qb_int(&q, after_id);
   }
-  snprintf(sql, sizeof sql, "SELECT " ENT_COLS " FROM enterprises e%s ORDER BY %s %s, e.id %s LIMIT ?", q.sql, col, dir,
-           dir);
+  /* two phases: the page's ids from the (covering) indexes, then only those rows — sorting whole
+   * rows would read every matching row from the table */
+  snprintf(sql, sizeof sql,
+           "SELECT " ENT_COLS " FROM enterprises e WHERE e.id IN (SELECT e.id FROM enterprises e%s ORDER BY %s %s, "
+           "e.id %s LIMIT ?) ORDER BY %s %s, e.id %s",
+           q.sql, col, dir, dir, col, dir, dir);
   idx = 0;
   if ((rc = np_store_prepare(s, sql, &st, err))) goto out;
   if ((rc = qb_bind(&q, st, &idx)) || (rc = np_store_bind_int64(st, ++idx, f->limit + 1))) goto out;

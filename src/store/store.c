@@ -4,6 +4,7 @@
  */
 #include "store/store.h"
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ struct np_stmt {
   bool in_use;
   np_err bind_err;             /* first failed bind since the last release */
   int bind_idx;
+  int64_t spent_ns;            /* time spent in step since the last release (slow-statement log) */
 };
 
 struct np_store {
@@ -191,9 +193,25 @@ np_err np_store_prepare(np_store_t *s, const char *sql, np_stmt_t **out, np_errd
   return NP_OK;
 }
 
+/* NP_SLOW_SQL_MS=N logs every statement whose steps took N ms or more (the SQL text, never values). */
+static int64_t slow_sql_ns(void) {
+  static _Atomic int64_t cached = -1;
+  int64_t v = atomic_load(&cached);
+  if (v >= 0) return v;
+  const char *e = getenv("NP_SLOW_SQL_MS");
+  int64_t ms = 0;
+  if (e && np_parse_int64(e, strlen(e), 0, 3600000, &ms) != NP_OK) ms = 0;
+  v = ms > 0 ? ms * 1000000 : 0;
+  atomic_store(&cached, v);
+  return v;
+}
+
 void np_store_release(np_stmt_t *st) {
   if (!st) return;
   np_store_t *s = st->s;
+  if (st->spent_ns > 0 && st->spent_ns >= slow_sql_ns() && slow_sql_ns() > 0)
+    np_log_warn("store.slow", "%.1f ms: %.*s", (double)st->spent_ns / 1e6, (int)(st->len > 600 ? 600 : st->len), st->sql);
+  st->spent_ns = 0;
   s->be->reset(st->raw);
   st->bind_err = NP_OK;
   st->bind_idx = 0;
@@ -258,7 +276,13 @@ np_err np_store_step(np_stmt_t *st, bool *has_row, np_errdetail_t *err) {
   /* after an engine-side rollback (I/O error, full disk) nothing may run outside the caller's transaction */
   if (s->depth > 0 && !s->be->in_tx(s->conn))
     return np_fail(err, NP_ERR_STORE, "tx_aborted", "", "the database rolled the transaction back; roll back and retry");
-  return s->be->step(s->conn, st->raw, has_row, err);
+  if (slow_sql_ns() == 0) return s->be->step(s->conn, st->raw, has_row, err);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  np_err e = s->be->step(s->conn, st->raw, has_row, err);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  st->spent_ns += (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec);
+  return e;
 }
 
 static bool col_ok(np_stmt_t *st, int col) { return st && col >= 0 && col < st->s->be->col_count(st->raw); }
