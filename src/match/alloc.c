@@ -32,8 +32,7 @@ static int cmp_pref(const void *a, const void *b) {
 
 /* a profile: the workers' attributes that decide the list apart from age */
 typedef struct profile {
-  uint32_t occ[NP_MATCH_MAX_OCC];
-  uint8_t nocc, skill, edu;
+  np_match_seeker_t s;
   pref_t *list; /* every line passing the filters except age, in preference order */
   int32_t n;
   uint8_t top_filter;
@@ -74,11 +73,34 @@ void np_alloc_result_free(np_alloc_result_t *r) {
   memset(r, 0, sizeof *r);
 }
 
+/* same list apart from age: every field the filters (but age) and the terms read */
 static bool profile_eq(const profile_t *p, const np_match_seeker_t *s) {
-  if (p->nocc != s->nocc || p->skill != s->skill || p->edu != s->edu) return false;
+  const np_match_seeker_t *t = &p->s;
+  if (t->nocc != s->nocc || t->skill != s->skill || t->edu != s->edu || t->expected_salary != s->expected_salary ||
+      t->available_from != s->available_from || t->created != s->created || t->has_loc != s->has_loc ||
+      t->lat_e6 != s->lat_e6 || t->lon_e6 != s->lon_e6 || t->county != s->county || t->city != s->city ||
+      t->circle != s->circle || t->consent != s->consent || t->status_ok != s->status_ok)
+    return false;
   for (int i = 0; i < s->nocc; i++)
-    if (p->occ[i] != s->occ[i]) return false;
+    if (t->occ[i] != s->occ[i] || t->minor[i] != s->minor[i] || t->middle[i] != s->middle[i]) return false;
   return true;
+}
+
+static uint64_t profile_hash(const np_match_seeker_t *s) {
+  uint64_t h = 1469598103934665603ULL;
+#define MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ULL)
+  MIX(s->nocc);
+  MIX(s->skill);
+  MIX(s->edu);
+  MIX(s->expected_salary);
+  MIX(s->available_from);
+  MIX(s->created);
+  MIX(s->lat_e6);
+  MIX(s->lon_e6);
+  MIX(s->county);
+  for (int i = 0; i < s->nocc; i++) MIX(s->occ[i]);
+#undef MIX
+  return h ^ (h >> 29);
 }
 
 static bool has_related(const np_match_rules_t *r, uint32_t occ) {
@@ -109,6 +131,8 @@ np_err np_alloc_run(const np_alloc_opts_t *o, const np_alloc_worker_t *w, size_t
   profile_t *prof = NULL;
   size_t nprof = 0, capprof = 0;
   int32_t *wprof = NULL;                                   /* worker → profile */
+  int32_t *ht = NULL;                                      /* profile hash table: index + 1 */
+  size_t htcap = 64;
   pref_t **wlist = NULL;                                   /* worker → own list (truncated, age-filtered) */
   int32_t *wn = NULL;
   unit_t *units = NULL;
@@ -131,7 +155,9 @@ np_err np_alloc_run(const np_alloc_opts_t *o, const np_alloc_worker_t *w, size_t
   wlist = calloc(nw ? nw : 1, sizeof *wlist);
   wn = calloc(nw ? nw : 1, sizeof *wn);
   tmp = malloc((nl ? nl : 1) * sizeof *tmp);
-  if (!out->line || !out->score || !out->reason || !out->filter || !out->split || !out->load || !bymid || !relines ||
+  while (htcap < nw * 2) htcap *= 2;
+  ht = calloc(htcap, sizeof *ht);
+  if (!ht || !out->line || !out->score || !out->reason || !out->filter || !out->split || !out->load || !bymid || !relines ||
       !wprof || !wlist || !wn || !tmp) {
     rc = NP_ERR_NOMEM;
     goto out;
@@ -147,9 +173,11 @@ np_err np_alloc_run(const np_alloc_opts_t *o, const np_alloc_worker_t *w, size_t
   /* 1. preference lists, computed once per profile and filtered by age per worker */
   for (size_t i = 0; i < nw; i++) {
     const np_match_seeker_t *s = &w[i].s;
-    size_t p = 0;
-    while (p < nprof && !profile_eq(&prof[p], s)) p++;
+    uint32_t hs = (uint32_t)profile_hash(s) & (uint32_t)(htcap - 1);
+    while (ht[hs] && !profile_eq(&prof[ht[hs] - 1], s)) hs = (hs + 1) & (uint32_t)(htcap - 1);
+    size_t p = ht[hs] ? (size_t)ht[hs] - 1 : nprof;
     if (p == nprof) {
+      ht[hs] = (int32_t)nprof + 1;
       if (nprof == capprof) {
         size_t nc = capprof ? capprof * 2 : 64;
         profile_t *np = realloc(prof, nc * sizeof *np);
@@ -162,10 +190,7 @@ np_err np_alloc_run(const np_alloc_opts_t *o, const np_alloc_worker_t *w, size_t
       }
       profile_t *pr = &prof[nprof++];
       memset(pr, 0, sizeof *pr);
-      memcpy(pr->occ, s->occ, sizeof pr->occ);
-      pr->nocc = s->nocc;
-      pr->skill = s->skill;
-      pr->edu = s->edu;
+      pr->s = *s;
       int64_t fails[NP_MF__COUNT] = {0};
       int32_t n = 0;
       /* candidate lines: those of the worker's middle groups, and the lines with related pairs */
@@ -446,6 +471,7 @@ out:
   for (size_t p = 0; p < nprof; p++) free(prof[p].list);
   free(prof);
   free(wprof);
+  free(ht);
   free(bymid);
   free(relines);
   free(queue);

@@ -871,13 +871,32 @@ static void finish_page(scan_t *sc) {
     }
   }
   if (sc->q->record && p->n) {
-    pthread_mutex_lock(&sc->ix->push_mu);
-    for (int i = 0; i < sc->top.n; i++) {
+    /* the queried record's own budget for new pairs today: a page never goes past it */
+    np_match_index_t *ix = sc->ix;
+    pthread_mutex_lock(&ix->push_mu);
+    int64_t budget = sc->demand_side
+                         ? (int64_t)(ix->cfg.demand_flood_multiple > 0 ? ix->cfg.demand_flood_multiple : 0) * sc->d->open_count -
+                               ix->dem.pushes[sc->dslot]
+                         : (int64_t)(ix->cfg.seeker_daily_pushes > 0 ? ix->cfg.seeker_daily_pushes : 0) - ix->skr.pushes[sc->sslot];
+    size_t k = 0;
+    for (size_t i = 0; i < p->n; i++) {
       uint32_t dslot = sc->demand_side ? sc->dslot : sc->top.v[i].slot;
       uint32_t sslot = sc->demand_side ? sc->top.v[i].slot : sc->sslot;
-      push_record_locked(sc->ix, dslot, sslot);
+      if (!pairs_has(ix, pair_key(dslot, sslot))) {
+        if (budget <= 0) {
+          p->congested++;
+          p->total--;
+          continue;
+        }
+        budget--;
+        push_record_locked(ix, dslot, sslot);
+      }
+      if (k != i) p->hits[k] = p->hits[i];
+      k++;
     }
-    pthread_mutex_unlock(&sc->ix->push_mu);
+    if (k < p->n) p->more = false; /* the budget is spent: nothing new today */
+    p->n = k;
+    pthread_mutex_unlock(&ix->push_mu);
   }
 }
 
