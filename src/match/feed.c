@@ -93,7 +93,7 @@ bool np_ratelimit_take(np_ratelimit_t *rl, const char *key, int per_minute, int6
   if (ok) b->tokens -= 1.0;
   else if (retry_after_s) {
     double wait_ms = (1.0 - b->tokens) / rate;
-    int s = (int)(wait_ms / 1000.0) + 1;
+    int s = (int)((wait_ms + 999.0) / 1000.0);
     *retry_after_s = s < 1 ? 1 : s;
   }
   pthread_mutex_unlock(&rl->mu);
