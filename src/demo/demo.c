@@ -11,6 +11,7 @@ static const np_demo_step_t steps[] = {
   {"teams", "service teams with hotlines, specialists and assignments (with gaps), grid cells, service logs", np_demo_step_teams},
   {"alerts", "large-scale shortage alerts: escalated, missed, met and green-channel ones", np_demo_step_alerts},
   {"seekers", "job seekers with valid ID numbers (~8 % from other provinces), referrals in every stage, partner key demo-partner", np_demo_step_seekers},
+  {"sharing", "surplus and shortage posts (用工余缺调剂) in 济南, 青岛, 临沂 and across circles, two agreements", np_demo_step_sharing},
 };
 
 const np_demo_step_t *np_demo_steps(size_t *n) {

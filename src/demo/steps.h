@@ -24,4 +24,7 @@ np_err np_demo_step_alerts(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *er
 /** Job seekers, referrals in every pipeline stage and the partner key "demo-partner" (src/match/demo_seekers.c). */
 np_err np_demo_step_seekers(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
 
+/** Surplus/shortage sharing posts (济南, 青岛, 临沂 and one pair across circles) and two agreements (src/match/demo_sharing.c). */
+np_err np_demo_step_sharing(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
+
 #endif
