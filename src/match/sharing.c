@@ -1,7 +1,6 @@
 /* Surplus and shortage sharing: posts, explained pairings, agreements, board (see sharing.h). */
 #include "match/sharing.h"
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/str.h"
+#include "match/geo.h"
 
 #define MAX_BOARD_POSTS 20000
 #define BOARD_POSTS_PER_CIRCLE 50
@@ -84,19 +84,6 @@ np_sharing_occ_rel np_sharing_occ_relation(const char *a, const char *b) {
   return NP_SHARING_OCC_NONE;
 }
 
-/*
- * Great-circle distance in whole metres (haversine, sphere of 6 371 008.8 m). A file-local copy until
- * the matching engine's src/match/geo.h (np_geo_distance_m, same formula and radius) is committed;
- * then this should call it.
- */
-static int64_t distance_m(int32_t lat1_e6, int32_t lon1_e6, int32_t lat2_e6, int32_t lon2_e6) {
-  const double rad = 3.14159265358979323846 / 180.0 / 1e6, r = 6371008.8;
-  double p1 = lat1_e6 * rad, p2 = lat2_e6 * rad, dp = (lat2_e6 - lat1_e6) * rad, dl = (lon2_e6 - lon1_e6) * rad;
-  double a = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
-  if (a > 1) a = 1;
-  return (int64_t)llround(2 * r * asin(sqrt(a)));
-}
-
 static bool str_eq(const char *a, const char *b) { return a && b && *a && strcmp(a, b) == 0; }
 
 void np_sharing_evaluate(const np_sharing_side_t *sp, const np_sharing_side_t *sh, np_date_t today,
@@ -110,7 +97,7 @@ void np_sharing_evaluate(const np_sharing_side_t *sp, const np_sharing_side_t *s
   else out->band = NP_SHARING_BAND_OTHER;
   if (sp->has_location && sh->has_location) {
     out->has_distance = true;
-    out->distance_m = distance_m(sp->lat_e6, sp->lon_e6, sh->lat_e6, sh->lon_e6);
+    out->distance_m = np_geo_distance_m(sp->lat_e6, sp->lon_e6, sh->lat_e6, sh->lon_e6);
   }
   np_date_t from = sp->start.days > sh->start.days ? sp->start : sh->start;
   if (today.days > from.days) from = today;
