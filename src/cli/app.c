@@ -4,6 +4,7 @@
 #include "firms/api.h"
 #include "match/sharing.h"
 #include "match/api.h"
+#include "match/api_match.h"
 #include "auth/auth.h"
 #include "ref/ref.h"
 
@@ -17,4 +18,5 @@ void np_app_register_routes(np_http_t *h) {
   np_firms_api_register(h);
   np_match_sharing_api_register(h);
   np_match_api_register(h);
+  np_match_engine_api_register(h);
 }

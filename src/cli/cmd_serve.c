@@ -11,6 +11,7 @@
 #include "crypto/crypto.h"
 #include "core/log.h"
 #include "http/http.h"
+#include "match/index.h"
 #include "store/store.h"
 
 static void serve_usage(FILE *f) {
@@ -125,6 +126,7 @@ int np_cmd_serve(int argc, char **argv) {
     fprintf(stderr, "nineplus serve: %s\n", err.message);
     rc = 1;
   }
+  np_match_engine_stop(); /* the matching engine's follower uses the pool */
   np_http_free(h); /* closes the store pool */
   np_crypto_shutdown();
   if (rc == 0) np_log_info("server.stopped", "stopped cleanly");

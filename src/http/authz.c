@@ -131,6 +131,11 @@ static const action_t actions[] = {
   {"sharing.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
   {"sharing.write", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE)},
   {"sharing.agree", STAFF3 | R(NP_ROLE_SPECIALIST)},
+  /* matching engine (match, engine helper): candidates for a visible demand line (enterprises: their own),
+   * jobs for a visible seeker (a seeker: their own); organised batches run and committed by bureau staff */
+  {"match.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE) | R(NP_ROLE_SEEKER)},
+  {"batch.run", STAFF3},
+  {"batch.commit", STAFF3},
 };
 
 #define NACTIONS (sizeof actions / sizeof actions[0])

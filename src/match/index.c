@@ -293,6 +293,21 @@ void np_match_index_rules(np_match_index_t *ix, np_match_rules_t *out) {
   pthread_rwlock_unlock(&ix->lock);
 }
 
+np_err np_match_index_rules_copy(np_match_index_t *ix, np_match_rules_t *out, uint64_t **buf) {
+  *buf = NULL;
+  pthread_rwlock_rdlock(&ix->lock);
+  rules_locked(ix, out);
+  np_err rc = NP_OK;
+  if (out->nrelated) {
+    *buf = malloc(out->nrelated * sizeof **buf);
+    if (*buf) memcpy(*buf, out->related, out->nrelated * sizeof **buf);
+    else rc = NP_ERR_NOMEM;
+  }
+  out->related = *buf;
+  pthread_rwlock_unlock(&ix->lock);
+  return rc;
+}
+
 const char *np_match_index_code(np_match_index_t *ix, uint32_t id) { return dict_code(&ix->dict, id); }
 
 static const char *names_cb(const void *ctx, uint32_t id) {

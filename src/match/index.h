@@ -160,6 +160,9 @@ np_err np_match_index_make_seeker(np_match_index_t *ix, const np_match_seeker_ro
 /** The current rules (weights and the related-pair table; the pointer stays valid until the next configure). */
 void np_match_index_rules(np_match_index_t *ix, np_match_rules_t *out);
 
+/** The rules with a private copy of the related pairs in *buf (caller frees; for work outside the lock). */
+np_err np_match_index_rules_copy(np_match_index_t *ix, np_match_rules_t *out, uint64_t **buf);
+
 /** Evaluates and explains one pair of records with the index's rules and names. */
 json_t *np_match_index_explain(np_match_index_t *ix, const np_match_where_t *w, const np_match_demand_t *d,
                                const np_match_seeker_t *s, np_match_eval_t *eval_out);

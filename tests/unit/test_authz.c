@@ -55,6 +55,7 @@ static const struct {
   {"loan.read", "0001110010"},      {"policy.read", "0001111110"},    {"policy.manage", "0001000000"},
   {"case.read", "0001111000"},      {"case.write", "0001111000"},
   {"sharing.read", "0001111100"},   {"sharing.write", "0001111100"},  {"sharing.agree", "0001111000"},
+  {"match.read", "0001111101"},     {"batch.run", "0001110000"},      {"batch.commit", "0001110000"},
 };
 
 static void test_action_matrix(void **state) {
