@@ -198,7 +198,7 @@ np_err np_match_batch_create(np_store_t *s, const np_ref_t *ref, const np_audit_
   rc = np_store_queryf_int64(s, id, NULL, err,
                              "INSERT INTO match_batches (name, region_code, workers, groups_count, file_name, created_by, "
                              "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                             "ttiitits", name, region_code, (int64_t)nw, (int64_t)groups, file_name,
+                             "ttiititt", name, region_code, (int64_t)nw, (int64_t)groups, file_name,
                              (int64_t)(actor ? actor->user_id : 0), ts, ts);
   for (size_t i = 0; i < nw && rc == NP_OK; i++) {
     char *sealed = NULL, index[NP_CRYPTO_SM3_HEXLEN], masked[32], birth[NP_DATE_STRLEN], occs[96] = "";
@@ -213,18 +213,18 @@ np_err np_match_batch_create(np_store_t *s, const np_ref_t *ref, const np_audit_
       size_t l = strlen(occs);
       snprintf(occs + l, sizeof occs - l, "%s%s", k ? "," : "", w[i].occ[k]);
     }
-    rc = np_store_execf(s, NULL, err,
-                        "INSERT INTO match_batch_workers (batch_id, row_no, name, id_number_sealed, id_number_index, "
-                        "id_number_masked, birth_date, sex, occupation_codes, skill_level, education, group_code) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        "iittttttt" "itt", *id, (int64_t)i + 1, w[i].name, sealed, index, masked, birth,
-                        w[i].id.male ? "M" : "F", occs, w[i].skill ? (int64_t)w[i].skill : (int64_t)0,
-                        w[i].edu[0] ? w[i].edu : NULL, w[i].group[0] ? w[i].group : NULL);
+    static const char *ins = "INSERT INTO match_batch_workers (batch_id, row_no, name, id_number_sealed, id_number_index, "
+                             "id_number_masked, birth_date, sex, occupation_codes, education, group_code, skill_level) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    const char *edu = w[i].edu[0] ? w[i].edu : NULL, *grp = w[i].group[0] ? w[i].group : NULL;
+    if (w[i].skill)
+      rc = np_store_execf(s, NULL, err, ins, "iitttttttt" "ti", *id, (int64_t)i + 1, w[i].name, sealed, index, masked,
+                          birth, w[i].id.male ? "M" : "F", occs, edu, grp, (int64_t)w[i].skill);
+    else
+      rc = np_store_execf(s, NULL, err, ins, "iitttttttt" "tn", *id, (int64_t)i + 1, w[i].name, sealed, index, masked,
+                          birth, w[i].id.male ? "M" : "F", occs, edu, grp);
     free(sealed);
   }
-  if (rc == NP_OK)
-    rc = np_store_execf(s, NULL, err, "UPDATE match_batch_workers SET skill_level = NULL WHERE batch_id = ? AND skill_level = 0",
-                        "i", *id);
   char bid[32];
   np_id_format(NP_ID_BATCH, *id, bid, sizeof bid);
   if (rc == NP_OK) rc = np_store_change(s, "match_batch", bid, "insert", NULL, err);
@@ -470,7 +470,7 @@ np_err np_match_batch_get(np_store_t *s, int64_t id, json_t **out, np_errdetail_
     json_t *rj = rep ? json_loads(rep, 0, NULL) : NULL;
     o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:s?, s:s, s:s?, s:s?, s:I}", "id",
                   np_id_format(NP_ID_BATCH, id, bid, sizeof bid), "name", np_store_col_text(st, 0), "region_code",
-                  np_store_col_text(st, 1), "status", np_store_col_text(st, 2), "workers",
+                  np_store_col_text(st, 1), "status", np_store_col_text(st, 2), "worker_count",
                   (json_int_t)np_store_col_int64(st, 3), "groups", (json_int_t)np_store_col_int64(st, 4), "assigned",
                   (json_int_t)np_store_col_int64(st, 5), "unassigned", (json_int_t)np_store_col_int64(st, 6),
                   "blocking_pairs", (json_int_t)np_store_col_int64(st, 7), "report", rj ? rj : json_null(), "file_name",
@@ -549,7 +549,7 @@ np_err np_match_batch_list(np_store_t *s, const char *prefix, int64_t limit, int
     json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s}", "id",
                                            np_id_format(NP_ID_BATCH, last, bid, sizeof bid), "name", np_store_col_text(st, 1),
                                            "region_code", np_store_col_text(st, 2), "status", np_store_col_text(st, 3),
-                                           "workers", (json_int_t)np_store_col_int64(st, 4), "assigned",
+                                           "worker_count", (json_int_t)np_store_col_int64(st, 4), "assigned",
                                            (json_int_t)np_store_col_int64(st, 5), "unassigned",
                                            (json_int_t)np_store_col_int64(st, 6), "blocking_pairs",
                                            (json_int_t)np_store_col_int64(st, 7), "created_at", np_store_col_text(st, 8)));
