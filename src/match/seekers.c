@@ -829,18 +829,41 @@ np_err np_match_seeker_set_status(np_store_t *s, const np_audit_entry_t *actor, 
 np_err np_match_seeker_list(np_store_t *s, const np_ref_t *ref, const np_seeker_filter_t *f, json_t **out,
                             np_errdetail_t *err) {
   *out = NULL;
+  /* Region scope and region filter become equality on the indexed county/city columns (a LIKE on
+   * region_code would scan every seeker); other scopes use the authz fragment. */
   np_scope_sql_t sq;
+  np_scope_t other = *f->scope;
+  const char *prefixes[2] = {NULL, NULL};
+  if (f->scope->kind == NP_SCOPE_REGION) {
+    prefixes[0] = f->scope->region_prefix;
+    other.kind = NP_SCOPE_ALL;
+  }
+  if (f->region_prefix && *f->region_prefix) prefixes[1] = f->region_prefix;
   const np_scope_cols_t cols = {.region = "s.region_code", .user = "s.user_id"};
-  np_err rc = np_authz_scope_sql(f->scope, &cols, &sq);
+  np_err rc = np_authz_scope_sql(&other, &cols, &sq);
   if (rc) return np_fail(err, rc, "internal", "", "scope");
   char where[1024];
   size_t w = (size_t)snprintf(where, sizeof where, " WHERE 1 = 1%s", sq.sql);
-  char like_region[24] = "", like_occ[32] = "", like_q[160] = "", youth_lo[NP_DATE_STRLEN] = "",
-       youth_hi[NP_DATE_STRLEN] = "";
+  char region_binds[4][24];
+  int nrb = 0;
+  char like_occ[32] = "", like_q[160] = "", youth_lo[NP_DATE_STRLEN] = "", youth_hi[NP_DATE_STRLEN] = "";
   int64_t grad_from = 0, grad_to = 0;
-  if (f->region_prefix && *f->region_prefix) {
-    snprintf(like_region, sizeof like_region, "%s%%", f->region_prefix);
-    w += (size_t)snprintf(where + w, sizeof where - w, " AND s.region_code LIKE ?");
+  for (int i = 0; i < 2; i++) {
+    const char *p = prefixes[i];
+    size_t pn = p ? strlen(p) : 0;
+    if (pn == 4) {
+      snprintf(region_binds[nrb++], sizeof region_binds[0], "%.4s00", p);
+      w += (size_t)snprintf(where + w, sizeof where - w, " AND s.city_code = ?");
+    } else if (pn >= 6) {
+      snprintf(region_binds[nrb++], sizeof region_binds[0], "%.6s", p);
+      w += (size_t)snprintf(where + w, sizeof where - w, " AND s.county_code = ?");
+      if (pn > 6) {
+        snprintf(region_binds[nrb++], sizeof region_binds[0], "%.12s%%", p);
+        w += (size_t)snprintf(where + w, sizeof where - w, " AND s.region_code LIKE ?");
+      }
+    } else if (pn != 0 && pn != 2) {
+      w += (size_t)snprintf(where + w, sizeof where - w, " AND 1 = 0");
+    }
   }
   if (f->occupation_prefix && *f->occupation_prefix) {
     snprintf(like_occ, sizeof like_occ, "%s%%", f->occupation_prefix);
@@ -898,7 +921,7 @@ np_err np_match_seeker_list(np_store_t *s, const np_ref_t *ref, const np_seeker_
     if ((rc = np_store_prepare(s, sql, &st, err))) break;
     int next = 1;
     np_authz_scope_bind(&sq, st, 1, &next);
-    if (like_region[0]) np_store_bind_text(st, next++, like_region, NP_STORE_STRLEN);
+    for (int i = 0; i < nrb; i++) np_store_bind_text(st, next++, region_binds[i], NP_STORE_STRLEN);
     if (like_occ[0]) np_store_bind_text(st, next++, like_occ, NP_STORE_STRLEN);
     if (f->status) np_store_bind_text(st, next++, f->status, NP_STORE_STRLEN);
     if (like_q[0]) np_store_bind_text(st, next++, like_q, NP_STORE_STRLEN);
