@@ -83,7 +83,21 @@ void np_resp_send(np_req_t *r, int status, struct MHD_Response *resp, uint64_t b
 char *np_http_pct_decode(np_arena_t *a, const char *src, size_t n, bool plus, size_t *outlen);
 /* request.c: decodes the query arguments; answers 400 bad_query and returns false when one is bad. */
 bool np_http_parse_query(np_req_t *r);
-/* request.c: true when s[0..n) is valid UTF-8 without NUL or C0 controls other than none at all. */
+/* request.c: true when s[0..n) is valid UTF-8 without NUL, C0 controls or DEL. */
 bool np_http_utf8_ok(const char *s, size_t n);
+/*
+ * request.c: splits a raw path ("/api/v1/x%20y") into percent-decoded segments allocated in a (no
+ * query string; at most NP_HTTP_MAX_SEGMENTS). Pure: no request, no response. Returns 0 on success,
+ * else the status to answer (400 bad escape, invalid UTF-8, control bytes, '.'/'..' segment or no
+ * leading '/'; 414 path over NP_HTTP_MAX_PATH; 404 too many segments; 503 out of memory) and sets
+ * *why to a short message. *segs holds NP_HTTP_MAX_SEGMENTS slots.
+ */
+int np_http_split_path(np_arena_t *a, const char *path, char ***segs, int *nsegs, const char **why);
+/*
+ * request.c: decodes one query key or value as MHD hands it over ('+' already turned into a space):
+ * percent escapes, then valid UTF-8 without control bytes. NULL when it is not decodable (or on OOM,
+ * *oom is then set).
+ */
+char *np_http_decode_query_part(np_arena_t *a, const char *raw, bool *oom);
 
 #endif

@@ -93,10 +93,90 @@ const char *np_req_param(np_req_t *r, const char *name) {
   return NULL;
 }
 
+/* True when every '%' of s[0..n) starts a two-hex-digit escape. */
+static bool escapes_ok(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] != '%') continue;
+    if (i + 2 >= n || hexval((unsigned char)s[i + 1]) < 0 || hexval((unsigned char)s[i + 2]) < 0) return false;
+    i += 2;
+  }
+  return true;
+}
+
+char *np_http_decode_query_part(np_arena_t *a, const char *raw, bool *oom) {
+  if (oom) *oom = false;
+  if (!raw) return NULL;
+  size_t n = strlen(raw), dl = 0;
+  if (!escapes_ok(raw, n)) return NULL;
+  /* MHD already turned '+' into ' '; percent escapes are left to us (no-op unescape callback). */
+  char *d = np_http_pct_decode(a, raw, n, false, &dl);
+  if (!d) {
+    if (oom) *oom = true;
+    return NULL;
+  }
+  return np_http_utf8_ok(d, dl) ? d : NULL;
+}
+
+int np_http_split_path(np_arena_t *a, const char *path, char ***segs_out, int *nsegs, const char **why) {
+  static const char *const msg_start = "the request path must start with '/'";
+  *segs_out = NULL;
+  *nsegs = 0;
+  *why = "";
+  size_t n = path ? strlen(path) : 0;
+  if (n == 0 || path[0] != '/') {
+    *why = msg_start;
+    return 400;
+  }
+  if (n > NP_HTTP_MAX_PATH) {
+    *why = "the request path is too long";
+    return 414;
+  }
+  char **segs = np_arena_calloc(a, NP_HTTP_MAX_SEGMENTS, sizeof *segs);
+  if (!segs) {
+    *why = "out of memory";
+    return 503;
+  }
+  *segs_out = segs;
+  if (n == 1) return 0;
+  const char *s = path + 1;
+  int k = 0;
+  for (;;) {
+    const char *slash = strchr(s, '/');
+    size_t len = slash ? (size_t)(slash - s) : strlen(s);
+    if (k >= NP_HTTP_MAX_SEGMENTS) {
+      *why = "no such path";
+      return 404;
+    }
+    if (!escapes_ok(s, len)) {
+      *why = "the request path has a bad percent escape";
+      return 400;
+    }
+    size_t dl = 0;
+    char *seg = np_http_pct_decode(a, s, len, false, &dl);
+    if (!seg) {
+      *why = "out of memory";
+      return 503;
+    }
+    if (!np_http_utf8_ok(seg, dl)) {
+      *why = "the request path is not valid UTF-8 text";
+      return 400;
+    }
+    if (strcmp(seg, "..") == 0 || strcmp(seg, ".") == 0) {
+      *why = "the request path may not contain '.' or '..' segments";
+      return 400;
+    }
+    segs[k++] = seg;
+    *nsegs = k;
+    if (!slash) break;
+    s = slash + 1;
+  }
+  return 0;
+}
+
 typedef struct qctx {
   np_req_t *r;
   int cap;
-  bool bad;
+  bool bad, oom;
 } qctx_t;
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
@@ -107,12 +187,13 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     q->bad = true;
     return MHD_NO;
   }
-  size_t kl = 0, vl = 0;
-  /* MHD already turned '+' into ' '; percent escapes are left to us (no-op unescape callback). */
-  char *k = np_http_pct_decode(r->arena, key, strlen(key), false, &kl);
-  char *v = value ? np_http_pct_decode(r->arena, value, strlen(value), false, &vl) : np_arena_strdup(r->arena, "");
-  if (!k || !v || !np_http_utf8_ok(k, kl) || (vl && !np_http_utf8_ok(v, vl))) {
-    q->bad = true;
+  bool oom_k = false, oom_v = false;
+  char *k = np_http_decode_query_part(r->arena, key, &oom_k);
+  char *v = value ? np_http_decode_query_part(r->arena, value, &oom_v) : np_arena_strdup(r->arena, "");
+  if (!value && !v) oom_v = true;
+  if (!k || !v) {
+    if (oom_k || oom_v) q->oom = true;
+    else q->bad = true;
     return MHD_NO;
   }
   r->qargs[r->nqargs].key = k;
@@ -122,7 +203,7 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 }
 
 bool np_http_parse_query(np_req_t *r) {
-  if (r->qparsed) return true;
+  if (r->qparsed) return !r->responded;
   r->qparsed = true;
   int n = MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
   if (n <= 0) return true;
@@ -130,10 +211,17 @@ bool np_http_parse_query(np_req_t *r) {
     np_resp_error(r, 400, "bad_query", NULL, "more than %d query arguments", NP_HTTP_MAX_QUERY_ARGS);
     return false;
   }
+  qctx_t q = {r, n, false, false};
   r->qargs = np_arena_calloc(r->arena, (size_t)n, sizeof *r->qargs);
-  if (!r->qargs) return true;
-  qctx_t q = {r, n, false};
-  MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+  if (r->qargs) MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+  else q.oom = true;
+  if (q.oom) {
+    /* never run a handler with arguments silently missing */
+    r->nqargs = 0;
+    np_resp_header(r, "Retry-After", "1");
+    np_resp_error(r, 503, "busy", NULL, "out of memory, try again");
+    return false;
+  }
   if (q.bad) {
     r->nqargs = 0;
     np_resp_error(r, 400, "bad_query", NULL, "a query argument is not valid percent-encoded UTF-8 text");

@@ -190,49 +190,15 @@ static bool is_safe_method(const char *m) {
   return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 }
 
-/* Splits and decodes the path into segments; answers 400/414 itself and returns false on bad input. */
+/* Splits and decodes the path into segments; answers 400/414/404/503 itself and returns false on bad input. */
 static bool parse_path(np_req_t *r) {
-  const char *p = r->path;
-  size_t n = strlen(p);
-  if (n == 0 || p[0] != '/') {
-    np_resp_error(r, 400, "bad_path", NULL, "the request path must start with '/'");
-    return false;
-  }
-  if (n > NP_HTTP_MAX_PATH) {
-    np_resp_error(r, 414, "too_large", NULL, "the request path is longer than %d bytes", NP_HTTP_MAX_PATH);
-    return false;
-  }
-  r->segs = np_arena_calloc(r->arena, NP_HTTP_MAX_SEGMENTS, sizeof *r->segs);
-  if (!r->segs) return false;
-  r->nsegs = 0;
-  if (n == 1) return true;
-  const char *s = p + 1;
-  for (;;) {
-    const char *slash = strchr(s, '/');
-    size_t len = slash ? (size_t)(slash - s) : strlen(s);
-    if (r->nsegs >= NP_HTTP_MAX_SEGMENTS) {
-      np_resp_error(r, 404, "not_found", NULL, "no such path");
-      return false;
-    }
-    size_t dl = 0;
-    char *seg = np_http_pct_decode(r->arena, s, len, false, &dl);
-    if (!seg) {
-      np_resp_error(r, 400, "bad_path", NULL, "the request path has a bad percent escape");
-      return false;
-    }
-    if (!np_http_utf8_ok(seg, dl)) {
-      np_resp_error(r, 400, "bad_path", NULL, "the request path is not valid UTF-8 text");
-      return false;
-    }
-    if (strcmp(seg, "..") == 0 || strcmp(seg, ".") == 0) {
-      np_resp_error(r, 400, "bad_path", NULL, "the request path may not contain '.' or '..' segments");
-      return false;
-    }
-    r->segs[r->nsegs++] = seg;
-    if (!slash) break;
-    s = slash + 1;
-  }
-  return true;
+  const char *why = "";
+  int st = np_http_split_path(r->arena, r->path, &r->segs, &r->nsegs, &why);
+  if (st == 0) return true;
+  if (st == 503) np_resp_header(r, "Retry-After", "1");
+  np_resp_error(r, st, st == 400 ? "bad_path" : st == 414 ? "too_large" : st == 404 ? "not_found" : "busy", NULL,
+                "%s", why);
+  return false;
 }
 
 /* Resolves credentials and checks CSRF, password-change, enrolment and permission. False: answered. */
@@ -366,10 +332,16 @@ static bool accumulate(np_req_t *r, const char *data, size_t n) {
     size_t cap = r->body_cap ? r->body_cap : 4096;
     while (cap < r->body_len + n + 1) cap *= 2;
     if (cap > r->max_body + 1) cap = r->max_body + 1;
-    char *b = realloc(r->body, cap);
+    /* grow by copy (not realloc), so no copy of a password is left behind in freed memory */
+    char *b = malloc(cap);
     if (!b) {
       r->body_too_large = true; /* answered as 413: the server cannot hold it now */
       return true;
+    }
+    if (r->body) {
+      memcpy(b, r->body, r->body_len);
+      explicit_bzero(r->body, r->body_cap);
+      free(r->body);
     }
     r->body = b;
     r->body_cap = cap;
@@ -460,6 +432,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
               toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
   if (r->store) np_store_pool_release(h->pool, r->store);
   json_decref(r->json);
+  /* bodies carry passwords, codes and personal data: do not leave them in freed memory */
+  if (r->body) explicit_bzero(r->body, r->body_cap);
   free(r->body);
   np_arena_free(r->arena);
   atomic_fetch_sub(&h->inflight, 1);
