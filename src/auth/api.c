@@ -3,7 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
 #include "auth/auth.h"
+#include "auth/ratelimit.h"
 #include "auth/sessions.h"
 #include "auth/settings.h"
 #include "auth/totp.h"
@@ -109,10 +113,68 @@ static bool path_user_id(np_req_t *r, int64_t *id) {
   return false;
 }
 
+/* Wipes a secret held by the request's parsed JSON (jansson frees it without wiping). */
+static void wipe_json_str(const char *s) {
+  if (s) sodium_memzero((void *)(uintptr_t)s, strlen(s));
+}
+
 /* ---------------------------------------------------------------- session */
+
+/* POST /session attempts per client address and minute (NP_LOGIN_RATE_LIMIT, default 20). */
+#define LOGIN_RATE_DEFAULT 20
+#define LOGIN_RATE_WINDOW 60
+static np_auth_rl_t *login_rl;
+static int login_rl_limit;
+static pthread_once_t login_rl_once = PTHREAD_ONCE_INIT;
+
+static void login_rl_init(void) {
+  int64_t limit = LOGIN_RATE_DEFAULT;
+  const char *env = getenv("NP_LOGIN_RATE_LIMIT");
+  if (env && *env && np_parse_int64(env, strlen(env), 1, 1000000, &limit) != NP_OK) {
+    np_log_warn("auth.ratelimit", "NP_LOGIN_RATE_LIMIT must be 1..1000000: using %d", LOGIN_RATE_DEFAULT);
+    limit = LOGIN_RATE_DEFAULT;
+  }
+  login_rl_limit = (int)limit;
+  login_rl = np_auth_rl_new((unsigned)limit, LOGIN_RATE_WINDOW, 16384);
+  if (!login_rl) np_log_error("auth.ratelimit", "cannot allocate the sign-in rate limiter");
+}
+
+/* False (answered 429 rate_limited with Retry-After) when the client sent too many sign-in attempts. */
+static bool login_allowed(np_req_t *r) {
+  pthread_once(&login_rl_once, login_rl_init);
+  if (!login_rl) { /* fail closed: no limiter, no unlimited guessing */
+    np_resp_header(r, "Retry-After", "1");
+    np_resp_error(r, 503, "busy", NULL, "the service is busy, try again");
+    return false;
+  }
+  char key[64];
+  np_auth_rl_ip_key(np_req_ip(r), key);
+  int retry = 0;
+  np_rl_result res = np_auth_rl_hit(login_rl, key, (int64_t)time(NULL), &retry);
+  if (res == NP_RL_ALLOW) return true;
+  if (res == NP_RL_DENY_FIRST) {
+    /* once per window: a log line and an audit row (a flood must not fill the log) */
+    np_log_warn("auth.ratelimit", "too many sign-in attempts from %s: refused for %d s", key, retry);
+    np_store_t *s = np_req_store(r);
+    if (!s) return false; /* answered 503 */
+    char detail[96];
+    snprintf(detail, sizeof detail, "more than %d sign-in attempts a minute from this address", login_rl_limit);
+    np_audit_entry_t a = {.action = "login.rate_limited", .entity = "session", .outcome = "denied", .detail = detail};
+    np_errdetail_t d;
+    np_errdetail_clear(&d);
+    if (np_audit_from_req_ex(r, &a, NULL, NULL, &d) != NP_OK) np_log_error("auth.ratelimit", "audit: %s", d.message);
+  }
+  char ra[16];
+  snprintf(ra, sizeof ra, "%d", retry);
+  np_resp_header(r, "Retry-After", ra);
+  np_resp_error(r, 429, "rate_limited", NULL, "too many sign-in attempts from this address: try again in %d seconds",
+                retry);
+  return false;
+}
 
 static void h_login(np_req_t *r) {
   static const char *const keys[] = {"username", "password", "totp", NULL};
+  if (!login_allowed(r)) return;
   json_t *j = body(r, keys);
   if (!j) return;
   np_errdetail_t d;
@@ -121,14 +183,18 @@ static void h_login(np_req_t *r) {
   np_err e;
   if ((e = np_json_get_str(j, "username", NP_JSON_REQUIRED, 1, 64, &user, NULL, &d)) ||
       (e = np_json_get_str(j, "password", NP_JSON_REQUIRED, 1, NP_PASSWORD_MAX_BYTES, &pw, NULL, &d)) ||
-      (e = np_json_get_str(j, "totp", 0, 0, 32, &totp, NULL, &d)))
+      (e = np_json_get_str(j, "totp", 0, 0, 32, &totp, NULL, &d))) {
+    wipe_json_str(pw);
     return fail(r, e, &d);
+  }
   np_store_t *s = np_req_store(r);
-  if (!s) return;
+  if (!s) return wipe_json_str(pw);
   np_login_t in = {.username = user, .password = pw, .totp = totp, .ip = np_req_ip(r),
                    .user_agent = np_req_header(r, "User-Agent"), .request_id = np_req_id(r)};
   np_login_result_t res;
   e = np_auth_login(s, &in, &res, &d);
+  wipe_json_str(pw);
+  wipe_json_str(totp);
   if (e) return fail(r, e, &d);
   json_t *u = np_user_json(&res.user, np_auth_now());
   if (u) json_object_set_new(u, "mfa_enrolment_required", json_boolean(res.mfa_enrolment_required));
@@ -202,6 +268,8 @@ static void h_me_password(np_req_t *r) {
   const np_principal_t *p = np_req_principal(r);
   np_audit_entry_t a = actor_of(r);
   e = np_user_change_password(s, p->user_id, old_pw, new_pw, p->session_id, &a, &d);
+  wipe_json_str(old_pw);
+  wipe_json_str(new_pw);
   if (e) return fail(r, e, &d);
   no_content(r);
 }
@@ -351,6 +419,7 @@ static void h_users_create(np_req_t *r) {
   np_user_created_t *c = np_arena_calloc(np_req_arena(r), 1, sizeof *c);
   if (!c) return fail(r, NP_ERR_NOMEM, NULL);
   e = np_user_create(s, &in, &a, c, &d);
+  wipe_json_str(in.password);
   if (e) return fail(r, e, &d);
   json_t *o = json_pack("{s:o, s:o, s:o}", "user", np_user_json(&c->user, np_auth_now()), "initial_password",
                         c->initial_password[0] ? json_string(c->initial_password) : json_null(), "totp_uri",

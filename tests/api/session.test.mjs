@@ -114,3 +114,33 @@ test('an initial password must be changed at first login', async () => {
   r = await call(srv.base, 'GET', '/api/v1/me', { token: s.token });
   assert.equal(r.json.must_change_password, false);
 });
+
+test('sign-in attempts are limited per address: 20 a minute, then 429 rate_limited with Retry-After', async () => {
+  const own = await startServer({ env: { NP_LOGIN_RATE_LIMIT: '' } }); // the production default
+  try {
+    const r0 = own.cli(['user', 'add', '--db', own.db, '--username', 'rl.seeker', '--role', 'seeker', '--password-stdin'],
+      { input: 'Rl9#mQ2vLp7w\n' });
+    assert.equal(r0.status, 0, r0.stderr);
+    for (let i = 0; i < 20; i++) {
+      // different (unknown) names: the per-account lockout does not kick in, only the address counts
+      const r = await call(own.base, 'POST', '/api/v1/session', { body: { username: `nobody${i}`, password: 'Wrong#Pass123' } });
+      assert.equal(r.status, 401, `attempt ${i + 1}: ${r.text}`);
+    }
+    let r = await call(own.base, 'POST', '/api/v1/session', { body: { username: 'nobody', password: 'Wrong#Pass123' } });
+    assert.equal(r.status, 429);
+    assert.equal(r.json.error.code, 'rate_limited');
+    const ra = Number(r.headers.get('retry-after'));
+    assert.ok(ra >= 1 && ra <= 60, `Retry-After ${r.headers.get('retry-after')}`);
+    assert.ok(r.headers.get('x-request-id'));
+    // even the right password waits, and no session is opened
+    r = await call(own.base, 'POST', '/api/v1/session', { body: { username: 'rl.seeker', password: 'Rl9#mQ2vLp7w' } });
+    assert.equal(r.status, 429);
+    assert.equal(r.json.error.code, 'rate_limited');
+    assert.equal(r.headers.get('set-cookie'), null);
+    // the limiter guards sign-in only: other routes still answer
+    r = await call(own.base, 'GET', '/api/v1/health');
+    assert.equal(r.status, 200);
+  } finally {
+    await own.stop();
+  }
+});
