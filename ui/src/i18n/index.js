@@ -2,6 +2,8 @@
 import { createI18n } from 'vue-i18n';
 import zhCN from './zh-CN';
 import en from './en';
+import matchZh from './match.zh-CN';
+import matchEn from './match.en';
 
 const KEY = 'np.locale';
 export const LOCALES = ['zh-CN', 'en'];
@@ -19,7 +21,7 @@ export const i18n = createI18n({
   globalInjection: true,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages: { 'zh-CN': { ...zhCN, match: matchZh }, en: { ...en, match: matchEn } },
   missingWarn: false,
   fallbackWarn: false,
 });
