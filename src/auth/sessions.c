@@ -79,7 +79,7 @@ np_err np_session_resolve(np_store_t *s, const char *token, np_principal_t *out,
   e = np_store_prepare(s,
                        "SELECT s.id, s.public_id, s.last_seen_at, s.expires_at, s.mfa_pending, u.id, u.username, "
                        "u.display_name, u.role, u.region_code, u.enterprise_id, u.bank, u.must_change_password, "
-                       "u.can_unmask, u.disabled, u.admin_locked "
+                       "u.can_unmask, u.disabled, u.admin_locked, u.totp_secret IS NOT NULL "
                        "FROM sessions s JOIN users u ON u.id = s.user_id "
                        "WHERE s.token_hash = ? AND s.revoked_at IS NULL",
                        &st, err);
@@ -110,12 +110,16 @@ np_err np_session_resolve(np_store_t *s, const char *token, np_principal_t *out,
   copy_col(st, 11, out->bank, sizeof out->bank);
   out->must_change_password = np_store_col_int64(st, 12) != 0;
   out->can_unmask = np_store_col_int64(st, 13) != 0;
+  bool has_factor = np_store_col_int64(st, 16) != 0;
   np_store_release(st);
   st = NULL;
   if (out->role == NP_ROLE_NONE) {
     memset(out, 0, sizeof *out);
     return np_fail(err, NP_ERR_UNAUTHORIZED, "unauthorized", NULL, "the session is missing, expired or invalid");
   }
+  /* A session opened while mfa_enforced was off (or before a factor reset) does not keep full access
+   * once the requirement is on again: a staff user without a factor is back to the enrolment routes. */
+  if (cfg.mfa_enforced && np_role_requires_mfa(out->role) && !has_factor) out->mfa_enrolment_required = true;
   if (now - last_seen >= NP_SESSION_TOUCH_SECONDS) {
     /* best effort: a busy database must not fail the request; the next request retries */
     np_errdetail_t ignore;

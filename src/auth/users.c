@@ -730,6 +730,19 @@ static np_err record_failure(np_store_t *s, const np_user_t *u, const np_login_t
   return e ? abort_tx(s, e) : NP_OK;
 }
 
+/* True while the account is locked (by an administrator, or after failures). */
+static bool is_locked(const np_user_t *u) {
+  return u->admin_locked || u->locked_until > np_auth_now();
+}
+
+static np_err locked_answer(const np_user_t *u, np_errdetail_t *err) {
+  if (u->admin_locked)
+    return np_fail(err, NP_ERR_RATE_LIMIT, "account_locked", NULL, "the account is locked by an administrator");
+  int64_t mins = (u->locked_until - np_auth_now() + 59) / 60;
+  return np_fail(err, NP_ERR_RATE_LIMIT, "account_locked", NULL, "the account is locked: try again in %lld minute(s)",
+                 (long long)mins);
+}
+
 np_err np_user_change_password(np_store_t *s, int64_t id, const char *old_pw, const char *new_pw,
                                const char *keep_session, const np_audit_entry_t *actor, np_errdetail_t *err) {
   np_user_t u;
@@ -737,11 +750,16 @@ np_err np_user_change_password(np_store_t *s, int64_t id, const char *old_pw, co
   if (e) return e;
   np_auth_settings_t cfg;
   if ((e = np_auth_settings_get(s, &cfg, err))) return e;
+  /* a stolen session must not be a way around the lockout: no guessing while locked */
+  if (is_locked(&u)) return locked_answer(&u, err);
   if (!old_pw || !np_password_verify(u.password_hash, old_pw)) {
     bool locked = false;
     np_login_t in = {.username = u.username, .ip = actor ? actor->ip : NULL, .request_id = actor ? actor->request_id : NULL};
     e = record_failure(s, &u, &in, "wrong old password on password change", &cfg, true, &locked, err);
     if (e) return e;
+    if (locked)
+      return np_fail(err, NP_ERR_RATE_LIMIT, "account_locked", NULL,
+                     "too many failed attempts: the account is locked for %d minutes", cfg.lockout_minutes);
     return np_fail(err, NP_ERR_UNAUTHORIZED, "invalid_credentials", "old", "the current password is wrong");
   }
   if ((e = np_password_check_policy(u.username, new_pw, err))) return e;
@@ -814,17 +832,34 @@ np_err np_user_totp_remove(np_store_t *s, int64_t id, const char *code, const np
   if (np_role_requires_mfa(u.role))
     return np_fail(err, NP_ERR_FORBIDDEN, "mfa_required_for_role", NULL, "role %s must keep a second factor",
                    np_role_name(u.role));
+  np_auth_settings_t cfg;
+  if ((e = np_auth_settings_get(s, &cfg, err))) return e;
+  /* wrong codes count towards the lockout, as at sign-in: a session alone must not allow guessing */
+  if (is_locked(&u)) return locked_answer(&u, err);
   uint8_t key[32];
   size_t kl = 0;
   if ((e = load_secret(s, id, false, key, &kl, err))) return e;
   int64_t step = 0;
   bool ok = np_totp_check(key, kl, code, np_auth_now(), u.totp_last_step, &step);
   sodium_memzero(key, sizeof key);
-  if (!ok) return np_fail(err, NP_ERR_INVALID, "mfa_invalid", "code", "the code is wrong or was used already");
+  if (!ok) {
+    bool locked = false;
+    np_login_t in = {.username = u.username, .ip = actor ? actor->ip : NULL, .request_id = actor ? actor->request_id : NULL};
+    if ((e = record_failure(s, &u, &in, "wrong second-factor code on factor removal", &cfg, true, &locked, err)))
+      return e;
+    if (locked)
+      return np_fail(err, NP_ERR_RATE_LIMIT, "account_locked", NULL,
+                     "too many failed attempts: the account is locked for %d minutes", cfg.lockout_minutes);
+    return np_fail(err, NP_ERR_INVALID, "mfa_invalid", "code", "the code is wrong or was used already");
+  }
   if ((e = np_store_begin(s, err))) return e;
-  e = np_store_execf(s, NULL, err,
-                     "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = ?, updated_at = ? WHERE id = ?",
-                     "iii", step, np_auth_now(), id);
+  /* the code is used up atomically (a concurrent request with the same code loses) */
+  int64_t changed = 0;
+  e = np_store_execf(s, &changed, err,
+                     "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = ?, updated_at = ? "
+                     "WHERE id = ? AND totp_last_step < ?",
+                     "iiii", step, np_auth_now(), id, step);
+  if (!e && changed != 1) e = np_fail(err, NP_ERR_INVALID, "mfa_invalid", "code", "the code is wrong or was used already");
   if (!e) e = np_store_execf(s, NULL, err, "DELETE FROM recovery_codes WHERE user_id = ?", "i", id);
   if (!e) e = change_row(s, id, "update", err);
   if (!e) e = audit(s, actor, &(audit_args_t){.action = "mfa.remove", .target = &u}, err);

@@ -268,6 +268,92 @@ static void test_mfa_switch_and_enrolment(void **state) {
   np_store_close(s);
 }
 
+/* A stolen session is no way around the lockout: wrong old passwords and wrong codes count, and
+ * nothing is tried while the account is locked. */
+static void test_lockout_covers_session_routes(void **state) {
+  (void)state;
+  np_store_t *s = db("lockroutes.db");
+  np_user_created_t *c = mk(s, "hr9", "enterprise", NULL, "Kx9#mQ2vLp7w");
+  int64_t uid = c->user.id;
+  np_errdetail_t d;
+  np_errdetail_clear(&d);
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(np_user_change_password(s, uid, "Wrong#Old1234", "Fresh#Start2024", NULL, &cli_actor, &d),
+                     NP_ERR_UNAUTHORIZED);
+    assert_string_equal(d.code, "invalid_credentials");
+  }
+  assert_int_equal(np_user_change_password(s, uid, "Wrong#Old1234", "Fresh#Start2024", NULL, &cli_actor, &d),
+                   NP_ERR_RATE_LIMIT);
+  assert_string_equal(d.code, "account_locked");
+  assert_int_equal(audit_count(s, "account.lock"), 1);
+  /* while locked even the right old password is refused, and nothing changes */
+  assert_int_equal(np_user_change_password(s, uid, "Kx9#mQ2vLp7w", "Fresh#Start2024", NULL, &cli_actor, &d),
+                   NP_ERR_RATE_LIMIT);
+  assert_string_equal(d.code, "account_locked");
+  int64_t failures_before = audit_count(s, "login.failure");
+  for (int i = 0; i < 50; i++) /* unlimited guessing would reset the counter at each lock */
+    assert_int_equal(np_user_change_password(s, uid, "Wrong#Old1234", "Fresh#Start2024", NULL, &cli_actor, &d),
+                     NP_ERR_RATE_LIMIT);
+  assert_int_equal(audit_count(s, "login.failure"), failures_before);
+  fake_now += 16 * 60;
+  assert_int_equal(np_user_change_password(s, uid, "Kx9#mQ2vLp7w", "Fresh#Start2024", NULL, &cli_actor, &d), NP_OK);
+
+  /* removing an optional factor: wrong codes count and lock */
+  char secret[NP_TOTP_SECRET_B32], uri[NP_TOTP_URI_CAP], code[7];
+  char codes[NP_RECOVERY_CODES][NP_RECOVERY_CODE_LEN];
+  assert_int_equal(np_user_totp_begin(s, uid, secret, uri, &d), NP_OK);
+  code_at(uri, fake_now, code);
+  assert_int_equal(np_user_totp_confirm(s, uid, code, &cli_actor, codes, &d), NP_OK);
+  char wrong[7];
+  code_at(uri, fake_now + 3600, wrong); /* a well-formed code that is not valid now */
+  if (strcmp(wrong, code) == 0) wrong[0] = wrong[0] == '0' ? '1' : '0';
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(np_user_totp_remove(s, uid, wrong, &cli_actor, &d), NP_ERR_INVALID);
+    assert_string_equal(d.code, "mfa_invalid");
+  }
+  assert_int_equal(np_user_totp_remove(s, uid, wrong, &cli_actor, &d), NP_ERR_RATE_LIMIT);
+  assert_string_equal(d.code, "account_locked");
+  fake_now += 30;
+  code_at(uri, fake_now, code);
+  assert_int_equal(np_user_totp_remove(s, uid, code, &cli_actor, &d), NP_ERR_RATE_LIMIT); /* still locked */
+  np_user_t u;
+  assert_int_equal(np_user_get(s, uid, &u, &d), NP_OK);
+  assert_true(u.totp_enrolled);
+  fake_now += 16 * 60;
+  code_at(uri, fake_now, code);
+  assert_int_equal(np_user_totp_remove(s, uid, code, &cli_actor, &d), NP_OK);
+  assert_int_equal(np_user_get(s, uid, &u, &d), NP_OK);
+  assert_false(u.totp_enrolled);
+  np_store_close(s);
+}
+
+/* Sessions opened while mfa_enforced was off lose full access when it is switched on again. */
+static void test_mfa_switch_reaches_open_sessions(void **state) {
+  (void)state;
+  np_store_t *s = db("mfaopen.db");
+  np_errdetail_t d;
+  np_errdetail_clear(&d);
+  np_user_new_t in = {.username = "prov1", .role = "province_staff", .region_code = "370000",
+                      .password = "Kx9#mQ2vLp7w", .keep_password = true, .skip_factor = true};
+  np_user_created_t c;
+  assert_int_equal(np_user_create(s, &in, &cli_actor, &c, &d), NP_OK);
+  assert_int_equal(np_auth_settings_set_mfa(s, false, &cli_actor, &d), NP_OK);
+  np_login_result_t r;
+  assert_int_equal(login(s, "prov1", "Kx9#mQ2vLp7w", NULL, &r, &d), NP_OK);
+  np_principal_t p;
+  assert_int_equal(np_session_resolve(s, r.session.token, &p, &d), NP_OK);
+  assert_false(p.mfa_enrolment_required);
+  assert_int_equal(np_auth_settings_set_mfa(s, true, &cli_actor, &d), NP_OK);
+  assert_int_equal(np_session_resolve(s, r.session.token, &p, &d), NP_OK);
+  assert_true(p.mfa_enrolment_required); /* only the enrolment routes now */
+  /* a user whose role does not require it keeps full access */
+  mk(s, "hr2", "enterprise", NULL, "Kx9#mQ2vLp7w");
+  assert_int_equal(login(s, "hr2", "Kx9#mQ2vLp7w", NULL, &r, &d), NP_OK);
+  assert_int_equal(np_session_resolve(s, r.session.token, &p, &d), NP_OK);
+  assert_false(p.mfa_enrolment_required);
+  np_store_close(s);
+}
+
 static void test_sessions_expiry(void **state) {
   (void)state;
   np_store_t *s = db("sessions.db");
@@ -499,6 +585,7 @@ int main(void) {
     cmocka_unit_test(test_totp_and_recovery), cmocka_unit_test(test_mfa_switch_and_enrolment),
     cmocka_unit_test(test_sessions_expiry),   cmocka_unit_test(test_passwords),
     cmocka_unit_test(test_inactivity_and_update), cmocka_unit_test(test_settings),
+    cmocka_unit_test(test_lockout_covers_session_routes), cmocka_unit_test(test_mfa_switch_reaches_open_sessions),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

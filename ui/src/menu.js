@@ -21,7 +21,25 @@ export const MENU = [
       { path: '/audit/logins', name: 'audit-logins', title: 'menu.logins', icon: 'Key', perm: 'audit.read', roles: ['auditor'], watermark: true, component: () => import('@/views/audit/LoginLogView.vue') },
     ],
   },
+  {
+    key: 'match', title: 'match.menu.group', icon: 'Connection',
+    children: [
+      { path: '/match/seekers', name: 'match-seekers', title: 'match.menu.seekers', icon: 'User', perm: 'seeker.read', except: ['seeker'], watermark: true, component: () => import('@/views/match/SeekersView.vue') },
+      { path: '/match/seekers/:id', name: 'match-seeker-detail', title: 'match.menu.seekerDetail', icon: 'User', perm: 'seeker.read', hidden: true, watermark: true, component: () => import('@/views/match/SeekerDetailView.vue') },
+      { path: '/match/candidates', name: 'match-candidates', title: 'match.menu.candidates', icon: 'Aim', perm: 'match.read', except: ['seeker'], watermark: true, component: () => import('@/views/match/CandidatesView.vue') },
+      { path: '/match/referrals', name: 'match-referrals', title: 'match.menu.referrals', icon: 'Guide', perm: 'referral.read', watermark: true, component: () => import('@/views/match/ReferralsView.vue') },
+      { path: '/match/batches', name: 'match-batches', title: 'match.menu.batches', icon: 'Van', perm: 'batch.run', watermark: true, component: () => import('@/views/match/BatchesView.vue') },
+      { path: '/match/sharing', name: 'match-sharing', title: 'match.menu.sharing', icon: 'Switch', perm: 'sharing.read', component: () => import('@/views/match/SharingView.vue') },
+      { path: '/match/partner-keys', name: 'match-partner-keys', title: 'match.menu.partnerKeys', icon: 'Key', perm: 'apikey.manage', component: () => import('@/views/match/PartnerKeysView.vue') },
+    ],
+  },
   { path: '/account', name: 'account', title: 'menu.account', icon: 'Avatar', watermark: true, component: () => import('@/views/AccountView.vue') },
+];
+
+// Public pages (no sign-in, outside the console layout; the router marks them public).
+export const PUBLIC_PAGES = [
+  { path: '/public/register', name: 'public-register', title: 'match.menu.register', component: () => import('@/views/public/SeekerRegisterView.vue') },
+  { path: '/public/jobs', name: 'public-jobs', title: 'match.menu.jobs', component: () => import('@/views/public/JobsNearView.vue') },
 ];
 
 /** Every leaf entry (page) of the menu, groups flattened. */

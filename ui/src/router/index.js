@@ -4,6 +4,7 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { ElMessage } from 'element-plus';
 import { MENU, menuLeaves } from '@/menu';
+import { PUBLIC_PAGES } from '@/menu';
 import { useAuth } from '@/stores/auth';
 import { setApiHooks } from '@/api/client';
 import { i18n } from '@/i18n';
@@ -18,6 +19,7 @@ const pages = menuLeaves(MENU).map((e) => ({
 
 const routes = [
   { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true, title: 'login.title' } },
+  ...PUBLIC_PAGES.map((e) => ({ path: e.path, name: e.name, component: e.component, meta: { public: true, title: e.title } })),
   { path: '/password/change', name: 'password-change', component: () => import('@/views/ChangePasswordView.vue'), meta: { bare: true, title: 'password.forcedTitle' } },
   { path: '/mfa/enrol', name: 'mfa-enrol', component: () => import('@/views/TotpEnrolView.vue'), meta: { bare: true, title: 'totp.title' } },
   {
