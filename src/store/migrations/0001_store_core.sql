@@ -19,3 +19,5 @@ CREATE TABLE changes (
   op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete'))
 );
 CREATE INDEX changes_entity ON changes (entity, entity_id, seq);
+-- followers of one entity kind (the partner feed, the match index) read it in sequence order
+CREATE INDEX changes_entity_seq ON changes (entity, seq);
