@@ -393,6 +393,9 @@ np_err np_match_index_make_seeker(np_match_index_t *ix, const np_match_seeker_ro
   return NP_OK;
 }
 
+static int cmp_dem_cell(const void *a, const void *b);
+static int cmp_skr_cell(const void *a, const void *b);
+
 /* ---- slots and postings (write lock held) ---- */
 
 static void *rec_at(side_t *s, uint32_t slot) { return (char *)s->rec + (size_t)slot * s->rec_size; }
@@ -591,6 +594,9 @@ np_err np_match_index_put_many(np_match_index_t *ix, const np_match_demand_row_t
   for (size_t i = 0; i < nd && !rc; i++) rc = np_match_index_make_demand(ix, &d[i], &dr[i]);
   for (size_t i = 0; i < ns && !rc; i++) rc = np_match_index_make_seeker(ix, &s[i], &sr[i]);
   if (rc) goto out;
+  /* new slots in grid-cell order, as at a full build */
+  if (nd) qsort(dr, nd, sizeof *dr, cmp_dem_cell);
+  if (ns) qsort(sr, ns, sizeof *sr, cmp_skr_cell);
   pthread_rwlock_wrlock(&ix->lock);
   for (size_t i = 0; i < nd && !rc; i++) rc = put_demand_locked(ix, &dr[i]);
   for (size_t i = 0; i < ns && !rc; i++) rc = put_seeker_locked(ix, &sr[i]);
@@ -822,6 +828,66 @@ static void scan_entry(scan_t *sc, uint32_t slot) {
   topk_offer(&sc->top, &e, id, slot);
 }
 
+typedef struct cellref {
+  int64_t mind; /* lower bound of the distance from the query point to the cell, metres */
+  uint32_t cell;
+} cellref_t;
+
+static int cmp_cellref(const void *a, const void *b) {
+  const cellref_t *x = a, *y = b;
+  return x->mind != y->mind ? (x->mind < y->mind ? -1 : 1) : (x->cell < y->cell ? -1 : x->cell > y->cell);
+}
+
+/* Top-k radius scan over several lists, nearest cells first, stopping when the best score a record in
+ * the next cell could reach (every term at 1000, the distance term at the cell's nearest point) is below
+ * the k-th score found. */
+static void scan_nearest(scan_t *sc, int32_t lat, int32_t lon) {
+  int r0, r1, c0, c1;
+  np_geo_cell_range(lat, lon, sc->q->radius_m, &r0, &r1, &c0, &c1);
+  size_t n = (size_t)(r1 - r0 + 1) * (size_t)(c1 - c0 + 1);
+  cellref_t *cells = malloc(n * sizeof *cells);
+  if (!cells) return;
+  double c = np_geo_cos_lat(lat);
+  size_t k = 0;
+  for (int r = r0; r <= r1; r++) {
+    int64_t lo = NP_GEO_LAT0_E6 + (int64_t)r * NP_GEO_CELL_E6, hi = lo + NP_GEO_CELL_E6;
+    int64_t dy = lat < lo ? lo - lat : lat >= hi ? lat - hi : 0;
+    double cmin = np_geo_cos_lat((int32_t)(llabs(lo) > llabs(hi) ? lo : hi));
+    double cc = (cmin < c ? cmin : c) * 0.99;
+    for (int col = c0; col <= c1; col++) {
+      int64_t wlo = NP_GEO_LON0_E6 + (int64_t)col * NP_GEO_CELL_E6, whi = wlo + NP_GEO_CELL_E6;
+      int64_t dx = lon < wlo ? wlo - lon : lon >= whi ? lon - whi : 0;
+      double my = (double)dy * 0.110574, mx = (double)dx * 0.111320 * cc;
+      /* border cells also hold clamped points from outside the grid: never skip them early */
+      bool border = r == 0 || r == NP_GEO_ROWS - 1 || col == 0 || col == NP_GEO_COLS - 1;
+      cells[k++] = (cellref_t){border ? 0 : (int64_t)(my > mx ? my : mx), (uint32_t)(r * NP_GEO_COLS + col)};
+    }
+  }
+  qsort(cells, k, sizeof *cells, cmp_cellref);
+  int32_t others = 0;
+  for (int t = 0; t < NP_MT__COUNT; t++)
+    if (t != NP_MT_DISTANCE) others += sc->rules.weight[t];
+  for (size_t i = 0; i < k; i++) {
+    if (cells[i].mind > sc->q->radius_m) break;
+    if (sc->top.n == sc->top.k) {
+      int32_t ub = others + (int32_t)((int64_t)1000 * sc->rules.distance_half_m /
+                                          (sc->rules.distance_half_m + cells[i].mind) * sc->rules.weight[NP_MT_DISTANCE] / 1000);
+      if (ub < sc->top.v[0].score) break;
+    }
+    for (sc->cur = 0; sc->cur < sc->nmiddles; sc->cur++) {
+      uint32_t m = sc->middles[sc->cur];
+      side_t *sd = sc->demand_side ? &sc->ix->skr : &sc->ix->dem;
+      const plist_t *l = m < sd->npost ? &sd->post[m] : NULL;
+      if (!l || !l->n) continue;
+      for (uint32_t j = plist_lower(l, (post_t){cells[i].cell, 0}); j < l->n && l->v[j].cell == cells[i].cell; j++) {
+        sc->page->scanned++;
+        scan_entry(sc, l->v[j].slot);
+      }
+    }
+  }
+  free(cells);
+}
+
 static void scan_list(scan_t *sc, const plist_t *l, int32_t lat, int32_t lon) {
   if (!l || !l->n) return;
   if (sc->q->scope != NP_SCOPE_RADIUS) {
@@ -956,10 +1022,13 @@ np_err np_match_candidates(np_match_index_t *ix, int64_t demand_id, const np_mat
   sc->demand_side = true;
   add_middle(sc, sc->d->middle);
   add_related_middles(sc, sc->d->occ);
-  for (sc->cur = 0; sc->cur < sc->nmiddles; sc->cur++) {
-    uint32_t m = sc->middles[sc->cur];
-    scan_list(sc, m < ix->skr.npost ? &ix->skr.post[m] : NULL, sc->d->lat_e6, sc->d->lon_e6);
-  }
+  if (q->top_only && q->scope == NP_SCOPE_RADIUS && !q->has_cursor && !q->record) {
+    if (sc->d->has_loc) scan_nearest(sc, sc->d->lat_e6, sc->d->lon_e6);
+  } else
+    for (sc->cur = 0; sc->cur < sc->nmiddles; sc->cur++) {
+      uint32_t m = sc->middles[sc->cur];
+      scan_list(sc, m < ix->skr.npost ? &ix->skr.post[m] : NULL, sc->d->lat_e6, sc->d->lon_e6);
+    }
   if (q->scope == NP_SCOPE_RADIUS && !sc->d->has_loc) out->total = 0;
   finish_page(sc);
 out:
@@ -989,10 +1058,13 @@ np_err np_match_jobs(np_match_index_t *ix, int64_t seeker_id, const np_match_que
   sc->demand_side = false;
   for (int i = 0; i < sc->s->nocc; i++) add_middle(sc, sc->s->middle[i]);
   for (int i = 0; i < sc->s->nocc; i++) add_related_middles(sc, sc->s->occ[i]);
-  for (sc->cur = 0; sc->cur < sc->nmiddles; sc->cur++) {
-    uint32_t m = sc->middles[sc->cur];
-    scan_list(sc, m < ix->dem.npost ? &ix->dem.post[m] : NULL, sc->s->lat_e6, sc->s->lon_e6);
-  }
+  if (q->top_only && q->scope == NP_SCOPE_RADIUS && !q->has_cursor && !q->record) {
+    if (sc->s->has_loc) scan_nearest(sc, sc->s->lat_e6, sc->s->lon_e6);
+  } else
+    for (sc->cur = 0; sc->cur < sc->nmiddles; sc->cur++) {
+      uint32_t m = sc->middles[sc->cur];
+      scan_list(sc, m < ix->dem.npost ? &ix->dem.post[m] : NULL, sc->s->lat_e6, sc->s->lon_e6);
+    }
   finish_page(sc);
 out:
   pthread_rwlock_unlock(&ix->lock);

@@ -119,6 +119,8 @@ typedef struct np_match_query {
   int32_t cursor_score;   /* the last item of the previous page */
   int64_t cursor_id;
   bool record;            /* anti-congestion: enforce and count the pushes */
+  bool top_only;          /* radius queries: visit cells nearest first and stop when no farther record can
+                             enter the top `limit` (total and more are then not computed; no cursor) */
 } np_match_query_t;
 
 /** One result: the other side's record (a copy), its evaluation. */

@@ -177,6 +177,25 @@ static void test_queries_equal_brute_force(void **state) {
     for (int64_t id = 5; id <= ND; id += 41) check_query(ix, true, id, q);
     for (int64_t id = 5; id <= NS; id += 301) check_query(ix, false, id, q);
   }
+  /* top_only (nearest cells first, early stop): the same first page */
+  {
+    static bf_t want[NS + ND + 16];
+    np_match_page_t *pg = malloc(sizeof *pg);
+    np_match_query_t t = {.scope = NP_SCOPE_RADIUS, .radius_m = 60000, .today = today, .limit = 10, .top_only = true};
+    for (int64_t id = 1; id <= ND; id += 3) {
+      size_t n = brute_candidates(ix, id, &t, want);
+      if (np_match_candidates(ix, id, &t, pg) != NP_OK) continue;
+      assert_int_equal(pg->n, n < 10 ? n : 10);
+      for (size_t i = 0; i < pg->n; i++) assert_int_equal(pg->hits[i].seeker.id, want[i].id);
+    }
+    for (int64_t id = 1; id <= NS; id += 29) {
+      size_t n = brute_jobs(ix, id, &t, want);
+      if (np_match_jobs(ix, id, &t, pg) != NP_OK) continue;
+      assert_int_equal(pg->n, n < 10 ? n : 10);
+      for (size_t i = 0; i < pg->n; i++) assert_int_equal(pg->hits[i].demand.id, want[i].id);
+    }
+    free(pg);
+  }
   /* bad queries */
   np_match_page_t *page = malloc(sizeof *page);
   q.scope = NP_SCOPE_RADIUS;

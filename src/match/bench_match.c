@@ -1,0 +1,373 @@
+/* The matching benchmark driver (see bench_match.h). */
+#include "match/bench_match.h"
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "core/date.h"
+#include "match/alloc.h"
+#include "match/geo.h"
+#include "match/index.h"
+#include "ref/ref.h"
+#include "store/store.h"
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t rng = 88172645463325252ULL;
+static uint64_t rnd(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return rng;
+}
+
+static int cmp_d(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double pct(double *v, size_t n, double p) {
+  if (!n) return 0;
+  qsort(v, n, sizeof *v, cmp_d);
+  size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+  return v[i];
+}
+
+typedef struct allctx {
+  np_match_index_t *ix;
+  int64_t from, to, step;
+  int32_t today;
+  int64_t queries, results;
+} allctx_t;
+
+static void *all_worker(void *arg) {
+  allctx_t *c = arg;
+  np_match_page_t *p = malloc(sizeof *p);
+  np_match_query_t q = {.scope = NP_SCOPE_RADIUS, .radius_m = 50000, .today = c->today, .limit = 10, .top_only = true};
+  for (int64_t id = c->from; p && id < c->to; id += c->step) {
+    if (np_match_jobs(c->ix, id, &q, p) != NP_OK) continue;
+    c->queries++;
+    c->results += (int64_t)p->n;
+  }
+  free(p);
+  return NULL;
+}
+
+/* The candidates query in SQL: the same filters and terms, computed by SQLite. */
+static const char *SQL_CAND =
+    "SELECT id, MAX(score) AS s FROM (SELECT id, "
+    " (CASE WHEN occ = ?1 THEN 1000 WHEN minor = ?2 THEN 700 ELSE 400 END) * ?20 / 1000"
+    " + (CASE WHEN ?3 = 0 THEN (CASE WHEN skill > 0 THEN 700 ELSE 500 END)"
+    "         WHEN (skill - ?3) * 100 >= 500 THEN 500 ELSE 1000 - (skill - ?3) * 100 END) * ?21 / 1000"
+    " + (1000 * 20000 / (20000 + d)) * ?22 / 1000"
+    " + (CASE WHEN salary = 0 OR ?4 = 0 THEN 500 WHEN salary <= ?4 THEN 1000"
+    "         ELSE MAX(0, 1000 - 2000 * (salary - ?4) / ?4) END) * ?23 / 1000"
+    " + ?5 * ?24 / 1000"
+    " + ((1000 * 30 / (30 + ?6)) + (1000 * 30 / (30 + (?7 - created)))) / 2 * ?25 / 1000 AS score"
+    " FROM (SELECT *, CAST(ROUND(2 * 6371008.8 * asin(sqrt(power(sin((lat_e6 - ?8) * 3.141592653589793 / 360e6), 2)"
+    "   + ?9 * cos(lat_e6 * 3.141592653589793 / 180e6) * power(sin((lon_e6 - ?10) * 3.141592653589793 / 360e6), 2))))"
+    "   AS INTEGER) AS d FROM bench_seekers"
+    "  WHERE middle = ?11 AND lat_e6 BETWEEN ?12 AND ?13 AND lon_e6 BETWEEN ?14 AND ?15 AND skill >= ?3"
+    "   AND birth BETWEEN ?16 AND ?17 AND avail <= ?18 AND (?26 <= 1 OR edu >= ?26))"
+    " WHERE d <= ?19) GROUP BY id ORDER BY s DESC, id LIMIT 20";
+
+int np_match_bench_main(int argc, char **argv) {
+  const char *db = NULL, *sqlite_path = NULL;
+  int64_t want_seekers = 2000000, workers = 10000, nq = 2000, nsql = 200;
+  static const struct option opts[] = {{"db", required_argument, 0, 'd'},      {"seekers", required_argument, 0, 's'},
+                                       {"workers", required_argument, 0, 'w'}, {"queries", required_argument, 0, 'q'},
+                                       {"sqlite", required_argument, 0, 'l'},  {"sql-queries", required_argument, 0, 'Q'},
+                                       {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    char *end = NULL;
+    errno = 0;
+    long long v = optarg ? strtoll(optarg, &end, 10) : 0;
+    bool num_ok = optarg && !errno && end && !*end && v >= 0 && v <= 100000000;
+    switch (c) {
+    case 'd': db = optarg; break;
+    case 'l': sqlite_path = optarg; break;
+    case 's': if (!num_ok) goto usage; want_seekers = v; break;
+    case 'w': if (!num_ok) goto usage; workers = v; break;
+    case 'q': if (!num_ok || v < 1) goto usage; nq = v; break;
+    case 'Q': if (!num_ok) goto usage; nsql = v; break;
+    default: goto usage;
+    }
+  }
+  if (!db) goto usage;
+  np_errdetail_t err = {0};
+  np_store_t *s = NULL;
+  if (np_store_open(db, &s, &err) != NP_OK) {
+    fprintf(stderr, "bench-match: %s\n", err.message);
+    return 1;
+  }
+  const np_ref_t *ref = np_ref_shared(s, &err);
+  np_match_index_t *ix = np_match_index_new();
+  int32_t today = np_date_today().days;
+  double t0 = now_s();
+  if (!ref || np_match_index_load(ix, s, ref, &err) != NP_OK) {
+    fprintf(stderr, "bench-match: cannot build: %s\n", err.message);
+    return 1;
+  }
+  double t_store = now_s() - t0;
+  np_match_index_stats_t st;
+  np_match_index_stats(ix, &st);
+  int64_t store_seekers = st.seekers_indexed;
+  /* synthetic seekers near the lines, with the lines' occupations (mostly the same minor group) */
+  np_match_demand_t *lines = NULL;
+  size_t nl = 0;
+  np_match_index_lines_in(ix, "37", &lines, &nl);
+  if (!nl) {
+    fprintf(stderr, "bench-match: no open lines in the database\n");
+    return 1;
+  }
+  int64_t add = want_seekers > store_seekers ? want_seekers - store_seekers : 0;
+  int64_t base_id = 100000000; /* above the store's ids */
+  double t_syn = 0;
+  if (add) {
+    np_match_seeker_row_t *rows = calloc((size_t)add, sizeof *rows);
+    char(*codes)[24] = calloc((size_t)add, 24 * NP_MATCH_MAX_OCC);
+    for (int64_t i = 0; i < add; i++) {
+      np_match_seeker_row_t *r = &rows[i];
+      const np_match_demand_t *d = &lines[rnd() % nl];
+      r->id = base_id + i;
+      r->nocc = 1 + (int)(rnd() % 3);
+      for (int k = 0; k < r->nocc; k++) {
+        const np_match_demand_t *o = k == 0 ? d : &lines[rnd() % nl];
+        snprintf(codes[i * NP_MATCH_MAX_OCC + k], 24, "%s", np_match_index_code(ix, o->occ));
+        r->occupation_codes[k] = codes[i * NP_MATCH_MAX_OCC + k];
+      }
+      r->skill_level = (int)(rnd() % 6);
+      r->edu_rank = 1 + (int)(rnd() % 6);
+      r->expected_salary = rnd() % 4 ? 400000 + (int64_t)(rnd() % 12) * 50000 : 0;
+      r->birth = today - (int32_t)(18 + rnd() % 40) * 365 - (int32_t)(rnd() % 365);
+      r->available_from = rnd() % 3 ? today + (int32_t)(rnd() % 60) : NP_MATCH_NO_DATE;
+      r->created = today - (int32_t)(rnd() % 365);
+      r->county_code = np_match_index_code(ix, d->county);
+      r->city_code = np_match_index_code(ix, d->city);
+      r->circle = d->circle;
+      r->has_loc = true;
+      r->lat_e6 = d->lat_e6 + (int32_t)(rnd() % 600000) - 300000;
+      r->lon_e6 = d->lon_e6 + (int32_t)(rnd() % 600000) - 300000;
+      r->consent = true;
+      r->status_ok = true;
+    }
+    double t1 = now_s();
+    if (np_match_index_put_many(ix, NULL, 0, rows, (size_t)add) != NP_OK) {
+      fprintf(stderr, "bench-match: out of memory\n");
+      return 1;
+    }
+    t_syn = now_s() - t1;
+    /* the SQLite copy of the same seekers */
+    if (sqlite_path && nsql) {
+      char url[600];
+      snprintf(url, sizeof url, "sqlite:%s", sqlite_path);
+      unlink(sqlite_path);
+      np_store_t *q = NULL;
+      if (np_store_open(url, &q, &err) == NP_OK) {
+        double t2 = now_s();
+        np_store_exec(q, "PRAGMA synchronous=OFF; CREATE TABLE bench_seekers (id INTEGER, middle INTEGER, minor INTEGER, "
+                         "occ INTEGER, lat_e6 INTEGER, lon_e6 INTEGER, skill INTEGER, birth INTEGER, avail INTEGER, "
+                         "created INTEGER, salary INTEGER, edu INTEGER)", &err);
+        np_store_begin(q, &err);
+        np_match_seeker_t sk;
+        for (int64_t i = 0; i < add; i++) {
+          np_match_index_get_seeker(ix, base_id + i, &sk);
+          for (int k = 0; k < sk.nocc; k++)
+            np_store_execf(q, NULL, &err, "INSERT INTO bench_seekers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiiiiiiiiiii",
+                           sk.id, (int64_t)sk.middle[k], (int64_t)sk.minor[k], (int64_t)sk.occ[k], (int64_t)sk.lat_e6,
+                           (int64_t)sk.lon_e6, (int64_t)sk.skill, (int64_t)sk.birth,
+                           (int64_t)(sk.available_from == NP_MATCH_NO_DATE ? 0 : sk.available_from), (int64_t)sk.created,
+                           sk.expected_salary, (int64_t)sk.edu);
+        }
+        np_store_commit(q, &err);
+        np_store_exec(q, "CREATE INDEX bench_seekers_geo ON bench_seekers (middle, lat_e6, lon_e6)", &err);
+        fprintf(stderr, "sqlite copy: %.1f s\n", now_s() - t2);
+        np_store_close(q);
+      }
+    }
+    free(rows);
+    free(codes);
+  }
+  np_match_index_stats(ix, &st);
+  printf("## Matching (issue 5) — engine benchmark\n\n");
+  printf("Index: %" PRId64 " open demand lines (from the store), %" PRId64 " seekers (%" PRId64 " from the store, %" PRId64
+         " synthetic near the lines), %" PRId64 " postings.\n\n",
+         st.demands_indexed, st.seekers_indexed, store_seekers, add, st.postings);
+  printf("| measure | result | target |\n|---|---|---|\n");
+  printf("| index build from the store (lines%s) | %.2f s | |\n", store_seekers ? " + seekers" : "", t_store);
+  printf("| index build, %" PRId64 " synthetic seekers added | %.2f s | |\n", add, t_syn);
+  printf("| index build total | %.2f s | < 30 s |\n", t_store + t_syn);
+
+  /* candidates: random lines with a location, top 20 within 50 km, explained */
+  np_match_page_t *p = malloc(sizeof *p);
+  double *lat = malloc((size_t)nq * sizeof *lat);
+  np_match_query_t q = {.scope = NP_SCOPE_RADIUS, .radius_m = 50000, .today = today, .limit = 20};
+  int64_t hits = 0, scanned = 0;
+  int64_t *qids = malloc((size_t)nq * sizeof *qids);
+  for (int64_t i = 0; i < nq; i++) {
+    const np_match_demand_t *d = &lines[rnd() % nl];
+    qids[i] = d->id;
+    double a = now_s();
+    if (np_match_candidates(ix, d->id, &q, p) == NP_OK) {
+      for (size_t k = 0; k < p->n; k++) json_decref(np_match_index_hit_json(ix, &q, &p->hits[k]));
+      hits += (int64_t)p->n;
+      scanned += p->scanned;
+    }
+    lat[i] = (now_s() - a) * 1000;
+  }
+  double c50 = pct(lat, (size_t)nq, 0.5), c99 = pct(lat, (size_t)nq, 0.99);
+  printf("| candidates for a line: top 20 within 50 km, explained (%" PRId64 " queries; avg %.0f postings read, %.1f results) | p50 %.3f ms, p99 %.3f ms | p50 < 1 ms, p99 < 5 ms |\n",
+         nq, (double)scanned / (double)nq, (double)hits / (double)nq, c50, c99);
+  /* jobs for a seeker */
+  hits = scanned = 0;
+  for (int64_t i = 0; i < nq; i++) {
+    int64_t id = add ? base_id + (int64_t)(rnd() % (uint64_t)add) : 1 + (int64_t)(rnd() % 1000);
+    double a = now_s();
+    if (np_match_jobs(ix, id, &q, p) == NP_OK) {
+      for (size_t k = 0; k < p->n; k++) json_decref(np_match_index_hit_json(ix, &q, &p->hits[k]));
+      hits += (int64_t)p->n;
+      scanned += p->scanned;
+    }
+    lat[i] = (now_s() - a) * 1000;
+  }
+  printf("| jobs for a seeker: top 20 within 50 km, explained (avg %.0f postings read, %.1f results) | p50 %.3f ms, p99 %.3f ms | p50 < 1 ms, p99 < 5 ms |\n",
+         (double)scanned / (double)nq, (double)hits / (double)nq, pct(lat, (size_t)nq, 0.5), pct(lat, (size_t)nq, 0.99));
+  /* top 10 for every seeker, 2 threads */
+  if (add) {
+    allctx_t ac[2] = {{ix, base_id, base_id + add, 2, today, 0, 0}, {ix, base_id + 1, base_id + add, 2, today, 0, 0}};
+    pthread_t th[2];
+    double a = now_s();
+    for (int i = 0; i < 2; i++) pthread_create(&th[i], NULL, all_worker, &ac[i]);
+    for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+    printf("| top 10 within 50 km for all %" PRId64 " seekers (2 threads, nearest cells first with early stop, not explained) | %.1f s (%" PRId64 " results) | < 60 s |\n",
+           ac[0].queries + ac[1].queries, now_s() - a, ac[0].results + ac[1].results);
+  }
+  /* a batch of workers over the province's lines */
+  if (workers) {
+    np_alloc_worker_t *w = calloc((size_t)workers, sizeof *w);
+    for (int64_t i = 0; i < workers; i++) {
+      /* realistic batches: a few occupations, villages of 5–20 people */
+      const np_match_demand_t *d = &lines[(rnd() % 40) * (nl / 40)];
+      w[i].s.id = i + 1;
+      w[i].s.nocc = 1;
+      w[i].s.occ[0] = d->occ, w[i].s.minor[0] = d->minor, w[i].s.middle[0] = d->middle;
+      w[i].s.skill = (uint8_t)(rnd() % 4);
+      w[i].s.birth = today - (int32_t)(20 + rnd() % 30) * 365;
+      w[i].s.available_from = NP_MATCH_NO_DATE;
+      w[i].s.created = today;
+      w[i].s.consent = w[i].s.status_ok = true;
+      w[i].group = rnd() % 3 == 0 ? (int32_t)(1 + i / 12) : 0;
+    }
+    np_match_rules_t rules;
+    uint64_t *rel = NULL;
+    np_match_index_rules_copy(ix, &rules, &rel);
+    np_alloc_opts_t o = {.rules = &rules, .today = today, .pref_list_max = 200};
+    np_alloc_result_t res;
+    double a = now_s();
+    np_match_demand_t *pl = NULL;
+    size_t npl = 0;
+    np_match_index_lines_in(ix, "37", &pl, &npl);
+    np_err rc = np_alloc_run(&o, w, (size_t)workers, pl, npl, &res);
+    double el = now_s() - a;
+    if (rc == NP_OK)
+      printf("| batch allocation: %" PRId64 " workers (%" PRId64 " groups) over %zu province lines | %.2f s (%" PRId64
+             " assigned, %" PRId64 " blocking pairs from groups, %" PRId64 " proposals) | < 2 s |\n",
+             workers, res.groups, npl, el, res.assigned, res.blocking_pairs, res.proposals);
+    np_alloc_result_free(&res);
+    free(pl);
+    free(rel);
+    free(w);
+  }
+  /* the same candidates query on SQLite */
+  if (sqlite_path && nsql && add) {
+    char url[600];
+    snprintf(url, sizeof url, "sqlite:%s", sqlite_path);
+    np_store_t *sq = NULL;
+    if (np_store_open(url, &sq, &err) == NP_OK) {
+      np_match_config_t cfg;
+      np_match_index_config(ix, &cfg);
+      double *sl = malloc((size_t)nsql * sizeof *sl);
+      int64_t same = 0, n = 0;
+      for (int64_t i = 0; i < nsql; i++) {
+        np_match_demand_t d;
+        np_match_index_get_demand(ix, qids[i % nq], &d);
+        int r0, r1, c0, c1;
+        (void)r0, (void)r1, (void)c0, (void)c1;
+        double dlat = 50000 / 0.110574 + 1, dlon = 50000 / (0.111320 * np_geo_cos_lat(d.lat_e6 + (int32_t)dlat)) + 1;
+        int32_t amin = d.age_min ? d.age_min : 0, amax = d.age_max ? d.age_max : 120;
+        np_stmt_t *st2 = NULL;
+        double a = now_s();
+        if (np_store_prepare(sq, SQL_CAND, &st2, &err) != NP_OK) {
+          fprintf(stderr, "sql: %s\n", err.message);
+          break;
+        }
+        int64_t hi = d.salary_max ? d.salary_max : d.salary_min;
+        np_store_bind_int64(st2, 1, d.occ);
+        np_store_bind_int64(st2, 2, d.minor);
+        np_store_bind_int64(st2, 3, d.skill);
+        np_store_bind_int64(st2, 4, hi);
+        np_store_bind_int64(st2, 5, d.is_key ? 1000 : 0);
+        np_store_bind_int64(st2, 6, today - d.created);
+        np_store_bind_int64(st2, 7, today);
+        np_store_bind_int64(st2, 8, d.lat_e6);
+        np_store_bind_double(st2, 9, d.coslat);
+        np_store_bind_int64(st2, 10, d.lon_e6);
+        np_store_bind_int64(st2, 11, d.middle);
+        np_store_bind_int64(st2, 12, d.lat_e6 - (int64_t)dlat);
+        np_store_bind_int64(st2, 13, d.lat_e6 + (int64_t)dlat);
+        np_store_bind_int64(st2, 14, d.lon_e6 - (int64_t)dlon);
+        np_store_bind_int64(st2, 15, d.lon_e6 + (int64_t)dlon);
+        np_store_bind_int64(st2, 16, today - (amax + 1) * 365);
+        np_store_bind_int64(st2, 17, today - amin * 365);
+        np_store_bind_int64(st2, 18, d.needed_by == NP_MATCH_NO_DATE ? INT32_MAX : d.needed_by);
+        np_store_bind_int64(st2, 19, 50000);
+        for (int t = 0; t < NP_MT__COUNT; t++) np_store_bind_int64(st2, 20 + t, cfg.weight[t]);
+        np_store_bind_int64(st2, 26, d.edu);
+        bool row;
+        int64_t k = 0, first = 0;
+        while (np_store_step(st2, &row, &err) == NP_OK && row) {
+          if (k++ == 0) first = np_store_col_int64(st2, 0);
+        }
+        np_store_release(st2);
+        sl[i] = (now_s() - a) * 1000;
+        /* the engine's first result, for a sanity check of "the same query" */
+        np_match_query_t q1 = q;
+        q1.limit = 1;
+        if (np_match_candidates(ix, d.id, &q1, p) == NP_OK && p->n && k) {
+          n++;
+          same += p->hits[0].seeker.id == first;
+        }
+      }
+      double s50 = pct(sl, (size_t)nsql, 0.5), s99 = pct(sl, (size_t)nsql, 0.99);
+      printf("| same candidates query on SQLite (bounding box on an index (middle, lat, lon), haversine and score in SQL; %" PRId64
+             " queries; first result equal to the engine's in %" PRId64 "/%" PRId64 ") | p50 %.1f ms, p99 %.1f ms | ratio p50 %.0f×, p99 %.0f× |\n",
+             nsql, same, n, s50, s99, c50 > 0 ? s50 / c50 : 0, c99 > 0 ? s99 / c99 : 0);
+      free(sl);
+      np_store_close(sq);
+    }
+  }
+  printf("\n");
+  free(qids);
+  free(lat);
+  free(p);
+  free(lines);
+  np_match_index_free(ix);
+  np_store_close(s);
+  return 0;
+usage:
+  fprintf(stderr, "usage: nineplus bench-match --db URL [--seekers N] [--workers N] [--queries N] [--sqlite PATH] "
+                  "[--sql-queries N]\n");
+  return 2;
+}
