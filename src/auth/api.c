@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
@@ -172,9 +173,25 @@ static bool login_allowed(np_req_t *r) {
   return false;
 }
 
+/*
+ * Login CSRF: a cross-site HTML form can POST a JSON-looking body (enctype text/plain) but can set
+ * neither Content-Type: application/json nor X-Requested-With without a CORS preflight, which we
+ * never allow. Without this, another site could sign a victim's browser into the attacker's account.
+ */
+static bool login_request_same_origin(np_req_t *r) {
+  const char *ct = np_req_header(r, "Content-Type");
+  const char *xr = np_req_header(r, "X-Requested-With");
+  if (xr && strcmp(xr, "nineplus") == 0) return true;
+  if (ct && strncasecmp(ct, "application/json", 16) == 0 && (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' '))
+    return true;
+  np_resp_error(r, 415, "unsupported_media_type", NULL,
+                "sign in with Content-Type: application/json (or X-Requested-With: nineplus)");
+  return false;
+}
+
 static void h_login(np_req_t *r) {
   static const char *const keys[] = {"username", "password", "totp", NULL};
-  if (!login_allowed(r)) return;
+  if (!login_allowed(r) || !login_request_same_origin(r)) return;
   json_t *j = body(r, keys);
   if (!j) return;
   np_errdetail_t d;

@@ -144,3 +144,20 @@ test('sign-in attempts are limited per address: 20 a minute, then 429 rate_limit
     await own.stop();
   }
 });
+
+test('login CSRF: a sign-in a cross-site form could send (no JSON content type, no X-Requested-With) is refused', async () => {
+  const r0 = srv.cli(['user', 'add', '--db', srv.db, '--username', 'csrf.seeker', '--role', 'seeker', '--password-stdin'],
+    { input: 'Cs9#mQ2vLp7w\n' });
+  assert.equal(r0.status, 0, r0.stderr);
+  const body = JSON.stringify({ username: 'csrf.seeker', password: 'Cs9#mQ2vLp7w' });
+  for (const ct of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx']) {
+    const r = await call(srv.base, 'POST', '/api/v1/session', { body, headers: { 'content-type': ct } });
+    assert.equal(r.status, 415, ct);
+    assert.equal(r.json.error.code, 'unsupported_media_type');
+    assert.equal(r.headers.get('set-cookie'), null);
+  }
+  let r = await call(srv.base, 'POST', '/api/v1/session', { body, headers: { 'content-type': 'application/json; charset=utf-8' } });
+  assert.equal(r.status, 200, r.text);
+  r = await call(srv.base, 'POST', '/api/v1/session', { body, headers: { 'content-type': 'text/plain', 'x-requested-with': 'nineplus' } });
+  assert.equal(r.status, 200, r.text);
+});
