@@ -1,5 +1,5 @@
 /*
- * Audit log over HTTP (auditor only, action "audit.read"): list with filters and cursor
+ * Audit log over HTTP (auditor only, actions "audit.read" and "audit.export"): list with filters and cursor
  * pagination, the login log, XLSX export, chain verification. Every read is itself audited
  * ("audit.query", "audit.export", "audit.verify"). There are deliberately no write routes.
  */
@@ -446,6 +446,8 @@ void np_audit_api_register(np_http_t *h) {
   const np_route_opts_t o = {.auth = NP_AUTH_USER, .action = "audit.read"};
   np_http_route(h, "GET", "/api/v1/audit", h_list, &o);
   np_http_route(h, "GET", "/api/v1/audit/logins", h_logins, &o);
-  np_http_route(h, "GET", "/api/v1/audit/export", h_export, &o);
+  /* exports have their own action (the matrix may grant reading without bulk export) */
+  const np_route_opts_t ox = {.auth = NP_AUTH_USER, .action = "audit.export"};
+  np_http_route(h, "GET", "/api/v1/audit/export", h_export, &ox);
   np_http_route(h, "GET", "/api/v1/audit/verify", h_verify, &o);
 }
