@@ -54,6 +54,8 @@ void np_auth_install(np_http_t *h) {
     if (env && *env && np_crypto_init(NULL, &d) == NP_OK) np_log_info("auth.keys", "keys loaded from NP_MASTER_KEY");
     else np_log_error("auth.keys", "keys not loaded: second factors cannot be checked (np_crypto_init missing)");
   }
+  /* the unknown-user path must cost one hash verification from the very first request */
+  if (np_password_warm_up() != NP_OK) np_log_error("auth.keys", "cannot prepare the dummy password hash");
   np_http_set_authn(h, authn);
   np_http_set_authz(h, np_authz_allows);
 }

@@ -97,21 +97,31 @@ bool np_password_verify(const char *hash, const char *pw) {
   return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
 }
 
-void np_password_verify_dummy(const char *pw) {
-  /* One dummy hash per cost, made on first use with a random password nobody knows. */
+/* One dummy hash per cost, made once with a random password nobody knows; copied into hash. */
+static bool dummy_hash(char hash[NP_PASSWORD_HASH_CAP]) {
   static char dummy[2][NP_PASSWORD_HASH_CAP];
   static bool made[2];
   static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
   int k = fast_mode() ? 1 : 0;
-  char hash[NP_PASSWORD_HASH_CAP] = "";
   pthread_mutex_lock(&mu);
   if (!made[k]) {
     char rnd[NP_PASSWORD_GENERATED_LEN + 1];
     if (np_password_generate(rnd, sizeof rnd) == NP_OK && np_password_hash(rnd, dummy[k]) == NP_OK) made[k] = true;
     sodium_memzero(rnd, sizeof rnd);
   }
-  if (made[k]) memcpy(hash, dummy[k], sizeof hash);
+  bool ok = made[k];
+  if (ok && hash) memcpy(hash, dummy[k], NP_PASSWORD_HASH_CAP);
   pthread_mutex_unlock(&mu);
+  return ok;
+}
+
+np_err np_password_warm_up(void) {
+  return dummy_hash(NULL) ? NP_OK : NP_ERR_INTERNAL;
+}
+
+void np_password_verify_dummy(const char *pw) {
+  char hash[NP_PASSWORD_HASH_CAP] = "";
+  (void)dummy_hash(hash);
   (void)np_password_verify(hash, pw ? pw : "");
 }
 

@@ -44,6 +44,11 @@ bool np_password_verify(const char *hash, const char *pw);
  * usernames so that they take as long as a wrong password for a real one.
  */
 void np_password_verify_dummy(const char *pw);
+/**
+ * Makes the dummy hash now (at server start), so the first unknown-user sign-in does not take one
+ * hash longer than the others (which would tell that the name is unknown). Idempotent.
+ */
+np_err np_password_warm_up(void);
 
 /**
  * A random password that satisfies the policy (16 characters from an unambiguous alphabet with
