@@ -1,0 +1,148 @@
+// End-to-end tests of the issue-5 pages against a real server with the small demo: public
+// self-registration (then the same ID number again → the 409 text), a county officer (lixia) opens a
+// demand line's candidates with readable explanations, recommends one and moves the referral to
+// "interviewed" on the board, and the sharing board shows the three economic circles.
+// Run from the repository root:  NP_BIN=build/<dir>/nineplus node --test tests/ui/match.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, uiLogin, startServer, uiSkipReason, call, login, BIN, UI_DIR } from './lib.mjs';
+
+const skip = uiSkipReason(BIN);
+const PW = 'Shandong@2023';
+
+let srv;
+let browser;
+let page;
+
+/** A valid resident ID number (GB 11643 check character) for a 历下 birth registration. */
+function idNumber(seq) {
+  const W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const body = `370102199${seq % 10}0${1 + (seq % 9)}1${seq % 10}${String(100 + (seq % 900)).padStart(3, '0')}`;
+  let s = 0;
+  for (let i = 0; i < 17; i++) s += Number(body[i]) * W[i];
+  return body + '10X98765432'[s % 11];
+}
+
+/** Clicks a tree-select node by its text (expanding parents by their arrow first). */
+async function pickRegion(testid, path) {
+  await page.getByTestId(testid).click();
+  for (let i = 0; i < path.length; i++) {
+    const node = page.locator('.el-tree-node__content:visible').filter({ hasText: path[i] }).first();
+    await node.waitFor();
+    if (i < path.length - 1) await node.locator('.el-tree-node__expand-icon').click();
+    else await node.locator('.np-region-node').click();
+  }
+}
+
+before(async () => {
+  if (skip) return;
+  srv = await startServer({ uiDir: UI_DIR, demo: true });
+  browser = await launchBrowser();
+  page = browser.page;
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+test('public self-registration creates a seeker; the same ID again shows the 409 text', { skip, timeout: 30000 }, async () => {
+  const id = idNumber(Date.now() % 997);
+  await page.goto(`${srv.base}/public/register`);
+  await page.getByTestId('reg-id-number').fill(id);
+  await page.getByTestId('reg-name').fill('测试求职者');
+  await page.getByTestId('reg-phone').fill('13905310000');
+  await pickRegion('reg-region', ['山东省', '济南市', '历下区']);
+  await page.getByTestId('reg-occupations').click();
+  await page.keyboard.type('焊工');
+  await page.locator('.np-popper-reg-occupations .el-select-dropdown__item').filter({ hasText: '6-18-02-04' }).click();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('reg-salary').locator('input').fill('6500');
+  assert.match(await page.getByTestId('reg-consent-text').innerText(), /同意.*推荐/);
+  await page.getByTestId('reg-consent').click();
+  await page.getByTestId('reg-submit').click();
+  const done = page.getByTestId('reg-done');
+  await done.waitFor();
+  const sid = await done.getAttribute('data-id');
+  assert.match(sid || '', /^skr_\d+$/);
+
+  // the record is there, with the salary in fen and consent given
+  const s = await login(srv.base, 'lixia', PW);
+  const r = await call(srv.base, 'GET', `/api/v1/seekers/${sid}`, { token: s.token });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.expected_salary, 650000);
+  assert.equal(r.json.consent, true);
+  assert.deepEqual(r.json.occupation_codes, ['6-18-02-04']);
+
+  // the same person again: the fixed duplicate message on the ID field
+  await page.getByTestId('reg-again').click();
+  await page.getByTestId('reg-id-number').fill(id.toLowerCase());
+  await page.getByTestId('reg-name').fill('测试求职者');
+  await pickRegion('reg-region', ['山东省', '济南市', '历下区']);
+  await page.getByTestId('reg-occupations').click();
+  await page.keyboard.type('焊工');
+  await page.locator('.np-popper-reg-occupations .el-select-dropdown__item').filter({ hasText: '6-18-02-04' }).click();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('reg-consent').click();
+  await page.getByTestId('reg-submit').click();
+  await page.getByTestId('reg-error').waitFor();
+  assert.match(await page.getByTestId('reg-error').innerText(), /已经登记过/);
+  const fieldError = page.getByTestId('reg-item-id_number').locator('.el-form-item__error');
+  await fieldError.waitFor();
+  assert.match(await fieldError.innerText(), /已经登记过/);
+});
+
+test('lixia sees explained candidates, recommends one and moves the referral to interviewed', { skip, timeout: 30000 }, async () => {
+  // an open 历下 line that has candidates nobody has recommended yet
+  const s = await login(srv.base, 'lixia', PW);
+  const lines = await call(srv.base, 'GET', '/api/v1/demands?status=active&limit=100', { token: s.token });
+  let demand = null;
+  let seeker = null;
+  for (const d of lines.json.items) {
+    const c = await call(srv.base, 'GET', `/api/v1/demands/${d.id}/candidates?limit=20`, { token: s.token });
+    if (c.status !== 200 || !c.json.items.length) continue;
+    const refs = await call(srv.base, 'GET', `/api/v1/referrals?demand=${d.id}&limit=100`, { token: s.token });
+    const taken = new Set(refs.json.items.map((x) => x.seeker_id));
+    const free = c.json.items.find((x) => !taken.has(x.seeker.id) && x.seeker.consent !== false);
+    if (free) { demand = d; seeker = free.seeker; break; }
+  }
+  assert.ok(demand, 'a demo line with candidates');
+
+  const r = await uiLogin(page, srv.base, 'lixia', PW);
+  assert.deepEqual(r, {});
+  await page.goto(`${srv.base}/match/candidates?demand=${demand.id}`);
+  await page.getByTestId('cand-table').waitFor();
+  const reasons = page.getByTestId(`cand-reasons-${seeker.id}`);
+  await reasons.waitFor();
+  const text = await reasons.innerText();
+  assert.match(text, /职业|同一职业/);
+  assert.match(text, /距离 [\d.]+ 公里 \+\d+/);
+  assert.match(text, /\+\d+/);
+  await page.getByTestId(`cand-recommend-${seeker.id}`).click();
+  await page.locator('.el-message--success').first().waitFor();
+  assert.match(await page.getByTestId(`cand-recommend-${seeker.id}`).innerText(), /已推荐/);
+
+  // the board: the new card is in 已推荐; move it two stages with the card's button
+  await page.goto(`${srv.base}/match/referrals`);
+  const card = page.locator(`[data-testid^="ref-card-"][data-seeker="${seeker.id}"][data-demand="${demand.id}"]`);
+  await page.getByTestId('ref-col-recommended').locator(card).waitFor();
+  const refId = (await card.getAttribute('data-testid')).replace('ref-card-', '');
+  await page.getByTestId(`ref-next-${refId}`).click();
+  await page.getByTestId('ref-col-contacted').getByTestId(`ref-card-${refId}`).waitFor();
+  await page.getByTestId(`ref-next-${refId}`).click();
+  await page.getByTestId('ref-col-interviewed').getByTestId(`ref-card-${refId}`).waitFor();
+  const after = await call(srv.base, 'GET', `/api/v1/referrals/${refId}`, { token: s.token });
+  assert.equal(after.json.status, 'interviewed');
+});
+
+test('the sharing board shows the three economic circles with pairings', { skip, timeout: 30000 }, async () => {
+  if (!new URL(page.url()).pathname.startsWith('/match')) assert.deepEqual(await uiLogin(page, srv.base, 'lixia', PW), {});
+  await page.goto(`${srv.base}/match/sharing`);
+  await page.getByTestId('sharing-circles').waitFor();
+  await page.getByTestId('sharing-circle-capital').waitFor();
+  assert.match(await page.getByTestId('sharing-circle-capital').innerText(), /省会经济圈/);
+  assert.match(await page.getByTestId('sharing-circle-jiaodong').innerText(), /胶东经济圈/);
+  assert.match(await page.getByTestId('sharing-circle-lunan').innerText(), /鲁南经济圈/);
+  await page.getByTestId('sharing-pair-0').waitFor();
+  assert.match(await page.getByTestId('sharing-pair-0').innerText(), /\+\d+/);
+});
