@@ -836,29 +836,37 @@ np_err np_ent_filter_parse(const char *(*get)(void *ctx, const char *name), void
   return NP_OK;
 }
 
-/* Cursor: hex of "<sort>|<a|d>|<id>|<value>". */
-static np_err cursor_decode(const np_ent_filter_t *f, int64_t *id, char *val, size_t cap, np_errdetail_t *err) {
+/* Cursor: hex of "<sort>|<a|d>|<green 0/1>|<id>|<value>" (green-channel enterprises come first). */
+static np_err cursor_decode(const np_ent_filter_t *f, int64_t *green, int64_t *id, char *val, size_t cap,
+                            np_errdetail_t *err) {
   uint8_t raw[400];
   size_t n = 0;
   size_t hl = strlen(f->cursor);
   if (hl > 2 * (sizeof raw - 1) || np_hex_decode(f->cursor, hl, raw, sizeof raw - 1, &n) != NP_OK) goto bad;
   raw[n] = '\0';
-  char *p1 = strchr((char *)raw, '|'), *p2 = p1 ? strchr(p1 + 1, '|') : NULL, *p3 = p2 ? strchr(p2 + 1, '|') : NULL;
-  if (!p3) goto bad;
-  *p1 = *p2 = *p3 = '\0';
-  if (strcmp((char *)raw, sort_names[f->sort]) != 0 || strcmp(p1 + 1, f->desc ? "d" : "a") != 0)
+  char *p[4] = {0};
+  char *at = (char *)raw;
+  for (int i = 0; i < 4; i++) {
+    if (!(p[i] = strchr(at, '|'))) goto bad;
+    *p[i] = '\0';
+    at = p[i] + 1;
+  }
+  if (strcmp((char *)raw, sort_names[f->sort]) != 0 || strcmp(p[0] + 1, f->desc ? "d" : "a") != 0)
     return np_fail(err, NP_ERR_INVALID, "cursor_mismatch", "cursor", "the cursor belongs to another sort order");
-  if (np_parse_int64(p2 + 1, strlen(p2 + 1), 1, INT64_MAX, id) != NP_OK) goto bad;
-  if (!np_utf8_valid(p3 + 1, strlen(p3 + 1))) goto bad;
-  np_strlcpy(val, p3 + 1, cap);
+  if (np_parse_int64(p[1] + 1, strlen(p[1] + 1), 0, 1, green) != NP_OK) goto bad;
+  if (np_parse_int64(p[2] + 1, strlen(p[2] + 1), 1, INT64_MAX, id) != NP_OK) goto bad;
+  if (!np_utf8_valid(p[3] + 1, strlen(p[3] + 1))) goto bad;
+  np_strlcpy(val, p[3] + 1, cap);
   return NP_OK;
 bad:
   return np_fail(err, NP_ERR_INVALID, "format", "cursor", "cursor is not valid");
 }
 
-static const char *cursor_encode(np_arena_t *a, const np_ent_filter_t *f, int64_t id, const char *val) {
+static const char *cursor_encode(np_arena_t *a, const np_ent_filter_t *f, int64_t green, int64_t id,
+                                 const char *val) {
   char raw[400];
-  int n = snprintf(raw, sizeof raw, "%s|%s|%" PRId64 "|%s", sort_names[f->sort], f->desc ? "d" : "a", id, val);
+  int n = snprintf(raw, sizeof raw, "%s|%s|%d|%" PRId64 "|%s", sort_names[f->sort], f->desc ? "d" : "a",
+                   green ? 1 : 0, id, val);
   if (n < 0 || (size_t)n >= sizeof raw) return NULL;
   char *hex = np_arena_alloc(a, 2 * (size_t)n + 1);
   if (!hex) return NULL;
@@ -990,12 +998,16 @@ np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, j
   /* keyset page */
   const char *col = sort_col(f->sort), *dir = f->desc ? "DESC" : "ASC", *cmp = f->desc ? "<" : ">";
   char val[256] = "";
-  int64_t after_id = 0;
+  int64_t after_id = 0, after_green = 0;
   if (f->cursor) {
-    if ((rc = cursor_decode(f, &after_id, val, sizeof val, err))) goto out;
-    char frag[256];
-    snprintf(frag, sizeof frag, " AND (%s %s ? OR (%s = ? AND e.id %s ?))", col, cmp, col, cmp);
+    if ((rc = cursor_decode(f, &after_green, &after_id, val, sizeof val, err))) goto out;
+    /* keyset on (green_channel DESC, col, id) */
+    char frag[320];
+    snprintf(frag, sizeof frag, " AND (e.green_channel < ? OR (e.green_channel = ? AND (%s %s ? OR (%s = ? AND e.id %s ?))))",
+             col, cmp, col, cmp);
     qb_add(&q, frag);
+    qb_int(&q, after_green);
+    qb_int(&q, after_green);
     int64_t iv = 0;
     if (sort_is_text(f->sort)) {
       qb_text(&q, val);
@@ -1013,8 +1025,8 @@ np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, j
   /* two phases: the page's ids from the (covering) indexes, then only those rows — sorting whole
    * rows would read every matching row from the table */
   snprintf(sql, sizeof sql,
-           "SELECT " ENT_COLS " FROM enterprises e WHERE e.id IN (SELECT e.id FROM enterprises e%s ORDER BY %s %s, "
-           "e.id %s LIMIT ?) ORDER BY %s %s, e.id %s",
+           "SELECT " ENT_COLS " FROM enterprises e WHERE e.id IN (SELECT e.id FROM enterprises e%s ORDER BY "
+           "e.green_channel DESC, %s %s, e.id %s LIMIT ?) ORDER BY e.green_channel DESC, %s %s, e.id %s",
            q.sql, col, dir, dir, col, dir, dir);
   idx = 0;
   if ((rc = np_store_prepare(s, sql, &st, err))) goto out;
@@ -1027,11 +1039,11 @@ np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, j
     rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
     goto out;
   }
-  int64_t last_id = 0;
+  int64_t last_id = 0, last_green = 0;
   char last_val[256] = "";
   while ((rc = np_store_step(st, &has, err)) == NP_OK && has) {
     if (n == f->limit) {
-      *next_cursor = cursor_encode(arena, f, last_id, last_val);
+      *next_cursor = cursor_encode(arena, f, last_green, last_id, last_val);
       break;
     }
     read_row(st, e);
@@ -1042,6 +1054,7 @@ np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, j
       break;
     }
     last_id = e->id;
+    last_green = e->green_channel ? 1 : 0;
     switch (f->sort) {
     case NP_ENT_SORT_NAME: np_strlcpy(last_val, e->name, sizeof last_val); break;
     case NP_ENT_SORT_UPDATED: np_strlcpy(last_val, e->updated_at, sizeof last_val); break;

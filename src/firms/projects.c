@@ -176,6 +176,17 @@ np_err np_prj_save(np_store_t *s, const np_project_t *before, np_project_t *p, i
   np_strlcpy(p->updated_at, now, sizeof p->updated_at);
   np_id_format(NP_ID_PROJECT, p->id, sid, sizeof sid);
   if ((rc = np_store_change(s, "project", sid, create ? "insert" : "update", NULL, err))) goto out;
+  /* a major project puts its enterprise on the green channel (重大项目要素优先保障): it sorts first everywhere */
+  if (p->is_major && p->enterprise_id > 0 && strcmp(p->stage, "suspended") != 0) {
+    int64_t changed = 0;
+    rc = np_store_execf(s, &changed, err,
+                        "UPDATE enterprises SET green_channel = 1, version = version + 1, updated_at = ? "
+                        "WHERE id = ? AND green_channel = 0", "ti", now, p->enterprise_id);
+    char eid[32];
+    np_id_format(NP_ID_ENTERPRISE, p->enterprise_id, eid, sizeof eid);
+    if (rc == NP_OK && changed > 0) rc = np_store_change(s, "enterprise", eid, "update", NULL, err);
+    if (rc) goto out;
+  }
   if (actor) {
     jb = before ? np_prj_json(before) : NULL;
     ja = np_prj_json(p);

@@ -82,15 +82,20 @@ test('list with filters, sort and cursor pages; totals limited to the jurisdicti
     assert.equal(e.is_key, true);
     assert.equal(e.city_code, '370200');
   }
-  // pages by headcount, descending: no repeats, ordered, all rows reached
+  // pages by headcount, descending, green-channel enterprises first: no repeats, ordered, all rows reached
   const seen = new Set();
-  let cursor = null, prev = Infinity, pages = 0;
+  let cursor = null, prev = Infinity, prevGreen = true, pages = 0;
   do {
     r = await get('jinan', `/api/v1/enterprises?sort=-headcount&limit=37${cursor ? `&cursor=${cursor}` : ''}`);
     assert.equal(r.status, 200, r.text);
     for (const e of r.json.items) {
       assert.ok(!seen.has(e.id));
       seen.add(e.id);
+      if (e.green_channel !== prevGreen) {
+        assert.ok(prevGreen && !e.green_channel, 'green-channel enterprises come first');
+        prevGreen = e.green_channel;
+        prev = Infinity;
+      }
       assert.ok(e.headcount <= prev);
       prev = e.headcount;
     }
