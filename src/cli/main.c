@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "policy/bench.h"
 #include "match/bench_match.h"
 
 static const np_cli_cmd_t commands[] = {
@@ -11,6 +12,7 @@ static const np_cli_cmd_t commands[] = {
   {"demo", "load a deterministic synthetic data set (--scale small|city|province)", np_cmd_demo},
   {"audit", "verify the audit log hash chain, or purge rows older than a year", np_cmd_audit},
   {"demands", "expire demand lines whose needed-by date has passed (run daily)", np_cmd_demands},
+  {"policy", "rules engine: run, test, import facts, explain decisions (docs/POLICY.md)", np_cmd_policy},
   {"bench-match", "benchmark the matching engine (bench/50-match.sh)", np_match_bench_main},
 };
 
