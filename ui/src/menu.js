@@ -1,11 +1,33 @@
 // The console's pages and menu in ONE data-driven list. Each leaf is a route and a menu entry:
 //   { path, name, title (i18n key), icon (Element Plus icon name), perm (one or a list, any of),
-//     roles (fallback role list), watermark (page shows personal data), component, hidden }
+//     roles (fallback role list), watermark (page shows personal data), component, hidden,
+//     only / except (role lists: a hard filter beside the permission, e.g. "my enterprises" only for
+//     specialists, whose permissions staff share) }
 // A group is { key, title, icon, children: [...] }; it shows when any child is allowed.
 // Adding a page is one line in the right group (see docs/UI.md).
 
 export const MENU = [
   { path: '/', name: 'dashboard', title: 'menu.dashboard', icon: 'HomeFilled', component: () => import('@/views/DashboardView.vue') },
+  {
+    key: 'firms', title: 'menu.firms', icon: 'OfficeBuilding',
+    children: [
+      { path: '/firms/enterprises', name: 'enterprises', title: 'menu.enterprises', icon: 'OfficeBuilding', perm: 'enterprise.read', watermark: true, component: () => import('@/views/firms/EnterprisesView.vue') },
+      { path: '/firms/enterprises/:id', name: 'enterprise-detail', title: 'menu.enterpriseDetail', icon: 'OfficeBuilding', perm: 'enterprise.read', hidden: true, watermark: true, component: () => import('@/views/firms/EnterpriseDetailView.vue') },
+      { path: '/firms/my-enterprises', name: 'my-enterprises', title: 'menu.myEnterprises', icon: 'Suitcase', perm: 'enterprise.read', only: ['specialist'], component: () => import('@/views/firms/MyEnterprisesView.vue') },
+      { path: '/firms/demands', name: 'demands', title: 'menu.demands', icon: 'List', perm: 'demand.read', except: ['enterprise'], component: () => import('@/views/firms/DemandsView.vue') },
+      { path: '/firms/my-demands', name: 'my-demands', title: 'menu.myDemands', icon: 'List', perm: 'demand.read', only: ['enterprise'], component: () => import('@/views/firms/MyDemandsView.vue') },
+      { path: '/firms/shortage', name: 'shortage', title: 'menu.shortage', icon: 'Histogram', perm: 'demand.read', except: ['enterprise'], component: () => import('@/views/firms/ShortageView.vue') },
+      { path: '/firms/alerts', name: 'alerts', title: 'menu.alerts', icon: 'Bell', perm: 'alert.read', component: () => import('@/views/firms/AlertsView.vue') },
+      { path: '/firms/alert-report', name: 'alert-report', title: 'menu.alertReport', icon: 'DataAnalysis', perm: 'alert.read', component: () => import('@/views/firms/AlertReportView.vue') },
+      { path: '/firms/alert-rules', name: 'alert-rules', title: 'menu.alertRules', icon: 'SetUp', perm: 'alert.read', except: ['specialist'], component: () => import('@/views/firms/AlertRulesView.vue') },
+      { path: '/firms/teams', name: 'teams', title: 'menu.teams', icon: 'UserFilled', perm: 'team.read', watermark: true, component: () => import('@/views/firms/TeamsView.vue') },
+      { path: '/firms/specialists', name: 'specialists', title: 'menu.specialists', icon: 'Avatar', perm: 'specialist.read', watermark: true, component: () => import('@/views/firms/SpecialistsView.vue') },
+      { path: '/firms/grid', name: 'grid', title: 'menu.grid', icon: 'Grid', perm: 'grid.read', watermark: true, component: () => import('@/views/firms/GridView.vue') },
+      { path: '/firms/coverage', name: 'coverage', title: 'menu.coverage', icon: 'PieChart', perm: 'specialist.read', component: () => import('@/views/firms/CoverageView.vue') },
+      { path: '/firms/projects', name: 'projects', title: 'menu.projects', icon: 'Promotion', perm: 'project.read', component: () => import('@/views/firms/ProjectsView.vue') },
+      { path: '/firms/zones', name: 'zones', title: 'menu.zones', icon: 'MapLocation', perm: 'zone.read', component: () => import('@/views/firms/ZonesView.vue') },
+    ],
+  },
   {
     key: 'system', title: 'menu.system', icon: 'Setting',
     children: [
@@ -52,7 +74,15 @@ export function menuLeaves(list = MENU) {
   return out;
 }
 
-/** The menu as the user sees it: entries they may open, empty groups dropped. */
+/** Whether the entry's role filter (only / except) lets this role in (the permission is checked apart). */
+export function roleFits(e, role) {
+  if (!e) return true;
+  if (Array.isArray(e.only) && !e.only.includes(role)) return false;
+  if (Array.isArray(e.except) && e.except.includes(role)) return false;
+  return true;
+}
+
+/** The menu as the user sees it: entries they may open, empty groups dropped. can(perm, roles, entry). */
 export function visibleMenu(can, list = MENU) {
   const out = [];
   for (const e of list) {
@@ -60,7 +90,7 @@ export function visibleMenu(can, list = MENU) {
     if (e.children) {
       const kids = visibleMenu(can, e.children);
       if (kids.length) out.push({ ...e, children: kids });
-    } else if (can(e.perm, e.roles)) {
+    } else if (can(e.perm, e.roles, e)) {
       out.push(e);
     }
   }

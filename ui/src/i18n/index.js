@@ -4,6 +4,15 @@ import zhCN from './zh-CN';
 import en from './en';
 import matchZh from './match.zh-CN';
 import matchEn from './match.en';
+import firmsZh from './firms.zh-CN';
+import firmsEn from './firms.en';
+
+/** Adds a page group's messages (own top-level keys, plus entries of shared groups such as menu). */
+function withPages(base, extra) {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(extra)) out[k] = out[k] && typeof v === 'object' ? { ...out[k], ...v } : v;
+  return out;
+}
 
 const KEY = 'np.locale';
 export const LOCALES = ['zh-CN', 'en'];
@@ -21,7 +30,7 @@ export const i18n = createI18n({
   globalInjection: true,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': { ...zhCN, match: matchZh }, en: { ...en, match: matchEn } },
+  messages: { 'zh-CN': withPages({ ...zhCN, match: matchZh }, firmsZh), en: withPages({ ...en, match: matchEn }, firmsEn) },
   missingWarn: false,
   fallbackWarn: false,
 });

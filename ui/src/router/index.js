@@ -3,7 +3,7 @@
 // where the server's state requires.
 import { createRouter, createWebHistory } from 'vue-router';
 import { ElMessage } from 'element-plus';
-import { MENU, menuLeaves } from '@/menu';
+import { MENU, menuLeaves, roleFits } from '@/menu';
 import { PUBLIC_PAGES } from '@/menu';
 import { useAuth } from '@/stores/auth';
 import { setApiHooks } from '@/api/client';
@@ -14,7 +14,7 @@ const pages = menuLeaves(MENU).map((e) => ({
   path: e.path === '/' ? '' : e.path.replace(/^\//, ''),
   name: e.name,
   component: e.component,
-  meta: { title: e.title, perm: e.perm, roles: e.roles, watermark: !!e.watermark },
+  meta: { title: e.title, perm: e.perm, roles: e.roles, only: e.only, except: e.except, watermark: !!e.watermark },
 }));
 
 const routes = [
@@ -68,6 +68,7 @@ router.beforeEach(async (to) => {
   }
   if (to.name === 'password-change' || to.name === 'mfa-enrol') return safeRedirect(redirect || '/');
   if ((to.meta.perm || to.meta.roles) && !auth.can(to.meta.perm, to.meta.roles)) return { name: 'forbidden' };
+  if (!roleFits(to.meta, auth.role)) return { name: 'forbidden' };
   return true;
 });
 

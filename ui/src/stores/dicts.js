@@ -3,6 +3,7 @@
 import { defineStore } from 'pinia';
 import { refApi } from '@/api';
 import { dictLabel } from '@/i18n';
+import { FIRMS_DICTS } from './firmsDicts';
 
 const FALLBACK = {
   roles: [
@@ -27,6 +28,7 @@ const FALLBACK = {
     { value: 'failure', label_zh: '失败', label_en: 'Failure', tag: 'danger' },
     { value: 'denied', label_zh: '拒绝', label_en: 'Denied', tag: 'warning' },
   ],
+  ...FIRMS_DICTS,
 };
 
 // Which roles carry which jurisdiction (docs/API-ACCOUNTS.md) and which need a second factor.
