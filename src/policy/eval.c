@@ -1479,7 +1479,7 @@ static void *hwork(void *arg) {
   hjob_t *H = arg;
   const np_pdecisions_t *d = H->d;
   const int64_t *ids = H->f->t[d->pol->entity].col[0];
-  int64_t *buf = malloc(HCHUNK * 7 * sizeof(int64_t));
+  int64_t *buf = malloc(HCHUNK * 8 * sizeof(int64_t));
   if (!buf) return NULL;
   for (;;) {
     size_t c = atomic_fetch_add(&H->next, 1);
@@ -1488,7 +1488,8 @@ static void *hwork(void *arg) {
     for (size_t i = r0; i < r1; i++) {
       int64_t comp = d->competing[i] >= 0 ? ids[d->competing[i]] : -1;
       buf[m++] = ids[i];
-      buf[m++] = (int64_t)d->eligible[i] | ((int64_t)d->reason[i] << 8) | (comp << 24);
+      buf[m++] = (int64_t)d->eligible[i] + 2 * (int64_t)d->reason[i];
+      buf[m++] = comp;
       buf[m++] = d->amount[i];
       buf[m++] = d->obs_v[i];
       buf[m++] = d->obs_d[i];

@@ -1036,6 +1036,11 @@ void np_pvalue_format(np_ptype_t t, int64_t v, int64_t d, char *out, size_t cap)
     /* exact fraction, plus a 4-decimal reading (percent for ratios, yuan for money) */
     __int128 n = v, dd = d;
     if (dd < 0) { n = -n; dd = -dd; }
+    { /* show the reduced fraction */
+      __int128 a = n < 0 ? -n : n, b = dd;
+      while (b) { __int128 r = a % b; a = b; b = r; }
+      if (a > 1) { n /= a; dd /= a; }
+    }
     __int128 scaled = t == NP_PT_RATIO ? n * 1000000 : n * 100; /* ratio → 1e-4 %, money → 1e-2 fen = 1e-4 yuan */
     __int128 q = scaled / dd, rem = scaled % dd;
     if (rem * 2 >= dd) q++;
