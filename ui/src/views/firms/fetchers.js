@@ -25,10 +25,10 @@ export async function specialistOptions(q) {
   return all.filter((s) => !f || s.name.includes(f)).map((s) => ({ value: s.id, label: s.name, hint: s.region_name || '' }));
 }
 
-/** Fen → "4,500.00"-style yuan text ('' for null). */
+/** Fen → yuan text "4,500" / "7,500.5" (at least `digits` decimals, at most 2; '' for null). */
 export function yuan(fen, digits = 0) {
   if (fen === null || fen === undefined || fen === '') return '';
-  return (Number(fen) / 100).toLocaleString('zh-CN', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return (Number(fen) / 100).toLocaleString('zh-CN', { minimumFractionDigits: digits, maximumFractionDigits: Math.max(digits, 2) });
 }
 
 /** Yuan input (number or text) → integer fen, exactly (no float rounding); null when empty. */
