@@ -62,7 +62,8 @@ test('public self-registration creates a seeker; the same ID again shows the 409
   await page.getByTestId('reg-consent').click();
   await page.getByTestId('reg-submit').click();
   const done = page.getByTestId('reg-done');
-  await done.waitFor();
+  const outcome = await Promise.race([done.waitFor().then(() => 'done'), page.getByTestId('reg-error').waitFor().then(() => 'error')]);
+  if (outcome === 'error') assert.fail(`registration refused: ${await page.getByTestId('seeker-form').innerText()}`);
   const sid = await done.getAttribute('data-id');
   assert.match(sid || '', /^skr_\d+$/);
 
@@ -145,4 +146,31 @@ test('the sharing board shows the three economic circles with pairings', { skip,
   assert.match(await page.getByTestId('sharing-circle-lunan').innerText(), /鲁南经济圈/);
   await page.getByTestId('sharing-pair-0').waitFor();
   assert.match(await page.getByTestId('sharing-pair-0').innerText(), /\+\d+/);
+});
+
+test('organised batch: upload a worker list, run the allocation, commit as referrals', { skip, timeout: 30000 }, async () => {
+  if (!new URL(page.url()).pathname.startsWith('/match')) assert.deepEqual(await uiLogin(page, srv.base, 'lixia', PW), {});
+  // six workers from 南阳 (outside Shandong), two of them declared as one group
+  const W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const rows = ['姓名,身份证号,工种,技能等级,学历,组'];
+  for (let i = 0; i < 6; i++) {
+    const body = `41130019920304${String(300 + i)}`;
+    let s = 0;
+    for (let k = 0; k < 17; k++) s += Number(body[k]) * W[k];
+    rows.push(`工人${i},${body}${'10X98765432'[s % 11]},4-02-02-02;6-18-02-04,3,senior_middle,${i < 2 ? '甲村' : ''}`);
+  }
+  await page.goto(`${srv.base}/match/batches`);
+  await page.getByTestId('batch-name').fill('东西部协作 测试批次');
+  await pickRegion('batch-region', ['山东省', '济南市', '历下区']);
+  await page.getByTestId('batch-file').setInputFiles({ name: 'workers.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n'), 'utf8') });
+  await page.getByTestId('batch-upload').click();
+  await page.locator('[data-testid="batch-detail"][data-status="uploaded"]').waitFor();
+  await page.getByTestId('batch-run').click();
+  await page.locator('[data-testid="batch-detail"][data-status="allocated"]').waitFor();
+  const assigned = Number(await page.getByTestId('batch-assigned').innerText());
+  assert.ok(assigned > 0, 'some workers are assigned to 历下 lines');
+  await page.getByTestId('batch-commit').click();
+  await page.locator('.np-confirm .el-button--danger').click();
+  await page.getByTestId('batch-commit-result').waitFor();
+  assert.match(await page.getByTestId('batch-commit-result').innerText(), new RegExp(`已生成 ${assigned} 条推荐`));
 });

@@ -104,7 +104,7 @@ export default {
     fileHint: 'Columns: name, ID number, occupations (1–3 codes separated by ;), skill level, education, group (same label = keep together)',
     run: 'Run allocation', commit: 'Commit as referrals', commitConfirm: 'Turn {n} assigned workers into referrals? This cannot be undone.',
     list: 'Batches', workers: 'Workers', assigned: 'Assigned', unassigned: 'Unassigned', blocking: 'Blocking pairs', groups: 'Groups',
-    status: { uploaded: 'Uploaded', run: 'Allocated', committed: 'Committed' }, report: 'Result', byLine: 'By demand line',
+    status: { uploaded: 'Uploaded', run: 'Allocated', allocated: 'Allocated', committed: 'Committed' }, openCount: 'Open', report: 'Result', byLine: 'By demand line',
     reasonsTitle: 'Why unassigned', noLine: 'No acceptable line ({f})', reasons: { capacity: 'Lines full', assigned: 'Assigned' },
     blockingNote: '{n} blocking pairs because groups are kept together (0 without groups)', stable: 'Stable: no blocking pairs',
     worker: 'Worker', line: 'Assigned line', group: 'Group', commitResult: '{r} referrals made, {s} seekers registered, {k} skipped',

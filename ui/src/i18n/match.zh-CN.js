@@ -105,7 +105,7 @@ export default {
     fileHint: '列：姓名、身份证号、工种（1–3 个代码，用分号分隔）、技能等级、学历、组（同村同队的人员填相同组名，尽量分在一起）',
     run: '运行分配', commit: '确认并生成推荐', commitConfirm: '将把 {n} 名已分配人员转为推荐记录，此操作不可撤销，确认吗？',
     list: '批次列表', workers: '人数', assigned: '已分配', unassigned: '未分配', blocking: '阻塞对', groups: '组',
-    status: { uploaded: '已上传', run: '已分配', committed: '已提交' }, report: '分配结果', byLine: '各岗位分配',
+    status: { uploaded: '已上传', run: '已分配', allocated: '已分配', committed: '已提交' }, openCount: '空缺', report: '分配结果', byLine: '各岗位分配',
     reasonsTitle: '未分配原因', noLine: '没有可接受的岗位（{f}）', reasons: { capacity: '岗位名额已满', assigned: '已分配' },
     blockingNote: '为保持同组人员在一起，存在 {n} 个阻塞对（不分组时为 0）', stable: '分配结果稳定（无阻塞对）',
     worker: '人员', line: '分配岗位', group: '组', commitResult: '已生成 {r} 条推荐，新登记 {s} 人，跳过 {k} 人',
