@@ -8,6 +8,7 @@ static const np_demo_step_t steps[] = {
   {"accounts", "one demo account per role, on real jurisdictions", np_demo_step_accounts},
   {"enterprises", "industrial enterprises, key and above-scale flags, contacts, major projects", np_demo_step_enterprises},
   {"demands", "demand lines (about 40 % of enterprises), hires, 一企一策 plans with measures (some overdue)", np_demo_step_demands},
+  {"enterprise_account", "the demo enterprise user (HR of a 历下 enterprise with a shortage)", np_demo_step_enterprise_account},
   {"teams", "service teams with hotlines, specialists and assignments (with gaps), grid cells, service logs", np_demo_step_teams},
   {"alerts", "large-scale shortage alerts: escalated, missed, met and green-channel ones", np_demo_step_alerts},
   {"seekers", "job seekers with valid ID numbers (~8 % from other provinces), referrals in every stage, partner key demo-partner", np_demo_step_seekers},

@@ -6,6 +6,9 @@
 /** One account per role on real jurisdictions, with the known demo passwords; 2FA switched off. */
 np_err np_demo_step_accounts(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
 
+/** The "enterprise" account: HR of the 历下 enterprise with the largest shortage (after demands). */
+np_err np_demo_step_enterprise_account(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdetail_t *err);
+
 /** Prints the demo accounts table (username, role, jurisdiction, password) to f. */
 void np_demo_print_accounts(FILE *f);
 

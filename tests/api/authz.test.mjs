@@ -8,6 +8,7 @@ const PW = 'Shandong@2023';
 const ROLES = {
   admin: 'sys_admin', security: 'security_admin', auditor: 'auditor', province: 'province_staff',
   jinan: 'city_staff', lixia: 'county_staff', specialist: 'specialist', bank: 'bank', seeker: 'seeker',
+  enterprise: 'enterprise',
 };
 // resource → the users allowed to read it (everyone else: 403)
 const MATRIX = {
