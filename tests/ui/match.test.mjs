@@ -48,7 +48,7 @@ after(async () => {
 
 test('public self-registration creates a seeker; the same ID again shows the 409 text', { skip, timeout: 30000 }, async () => {
   const id = idNumber(Date.now() % 997);
-  await page.goto(`${srv.base}/public/register`);
+  await page.goto(`${srv.base}/public/register`, { waitUntil: 'networkidle' });
   await page.getByTestId('reg-id-number').fill(id);
   await page.getByTestId('reg-name').fill('测试求职者');
   await page.getByTestId('reg-phone').fill('13905310000');
