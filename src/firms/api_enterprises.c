@@ -361,7 +361,7 @@ static void h_ent_patch(np_req_t *r) {
     return;
   }
   np_enterprise_t *before = e + 1;
-  if (!ent_by_param(r, s, false, before)) return;
+  if (!ent_by_param(r, s, true, before)) return; /* phones in clear, server-side only: a masked one sent back keeps its number */
   int64_t ver = expected_version(r, body);
   if (!ver) return;
   *e = *before;

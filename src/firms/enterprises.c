@@ -161,6 +161,10 @@ static np_err apply_contacts(const json_t *in, np_enterprise_t *e, np_errdetail_
   np_err rc = np_json_get_array(in, "contacts", 0, NP_ENT_MAX_CONTACTS, &arr, &p, err);
   if (rc) return rc;
   if (p == NP_JSON_ABSENT) return NP_OK;
+  /* a phone sent back masked ("138****1234", as every reader sees it) keeps the number it stands for */
+  np_ent_contact_t old[NP_ENT_MAX_CONTACTS];
+  size_t nold = e->ncontacts < NP_ENT_MAX_CONTACTS ? e->ncontacts : NP_ENT_MAX_CONTACTS;
+  memcpy(old, e->contacts, sizeof old);
   e->contacts_changed = true;
   e->ncontacts = 0;
   memset(e->contacts, 0, sizeof e->contacts);
@@ -180,7 +184,17 @@ static np_err apply_contacts(const json_t *in, np_enterprise_t *e, np_errdetail_
     if (!rc) rc = np_json_get_str(c, "name", NP_JSON_REQUIRED, 1, NP_ENT_CONTACT_NAME_MAX_CHARS, &name, NULL, err);
     if (!rc) rc = np_json_get_str(c, "title", 0, 0, NP_ENT_CONTACT_TITLE_MAX_CHARS, &title, NULL, err);
     if (!rc) rc = np_json_get_str(c, "phone", 0, 0, 32, &phone, NULL, err);
-    if (!rc && phone && *phone) {
+    if (!rc && phone && *phone && strchr(phone, '*')) {
+      size_t j = 0;
+      while (j < nold && !(old[j].phone[0] && strcmp(old[j].phone_masked, phone) == 0)) j++;
+      if (j < nold) {
+        np_strlcpy(k->phone, old[j].phone, sizeof k->phone);
+        np_strlcpy(k->phone_masked, old[j].phone_masked, sizeof k->phone_masked);
+      } else {
+        rc = np_fail(err, NP_ERR_INVALID, "masked_phone", "phone",
+                     "a masked number can only keep the number it stands for; type the full number");
+      }
+    } else if (!rc && phone && *phone) {
       np_errdetail_t d = {0};
       if (np_valid_mobile(phone, strlen(phone), k->phone, &d) != NP_OK)
         rc = np_fail(err, NP_ERR_INVALID, d.code, "phone", "phone must be a mainland mobile number (%s)", d.code);

@@ -214,3 +214,27 @@ test('zones and projects', async () => {
   assert.equal(r.json.region_code, e.region_code);
   assert.equal((await get('jinan', `/api/v1/projects/${r.json.id}`)).status, 200);
 });
+
+test('contacts: a masked phone sent back keeps its number; a masked phone of no contact is refused', async () => {
+  let r = await get('lixia', '/api/v1/enterprises?limit=100');
+  let e = null;
+  for (const it of r.json.items) {
+    const d = await get('lixia', `/api/v1/enterprises/${it.id}`);
+    if ((d.json.contacts || []).some((c) => c.phone)) { e = d.json; break; }
+  }
+  assert.ok(e, 'a 历下 enterprise with a contact phone');
+  const masked = e.contacts.find((c) => c.phone).phone;
+  assert.match(masked, /^\d{3}\*{4}\d{4}$/);
+  const contacts = e.contacts.map((c) => ({ name: c.name, title: c.title || '', phone: c.phone || '' }));
+  contacts.push({ name: '新联系人', title: '人事专员', phone: '13912345678' });
+  r = await call(srv.base, 'PATCH', `/api/v1/enterprises/${e.id}`, { token: tok.lixia, body: { contacts, version: e.version } });
+  assert.equal(r.status, 200, r.text);
+  const after = (await get('lixia', `/api/v1/enterprises/${e.id}`)).json;
+  assert.ok(after.contacts.some((c) => c.phone === masked), 'the old number is kept');
+  assert.ok(after.contacts.some((c) => c.phone === '139****5678'));
+  r = await call(srv.base, 'PATCH', `/api/v1/enterprises/${e.id}`, {
+    token: tok.lixia, body: { contacts: [{ name: 'x', phone: '130****0000' }], version: after.version },
+  });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.error.code, 'masked_phone');
+});
