@@ -2,6 +2,7 @@
 #include <string.h>
 #include "core/log.h"
 #include "demo/steps.h"
+#include "policy/demo.h"
 
 /* The steps, in dependency order. Each capability adds one line here. */
 static const np_demo_step_t steps[] = {
@@ -13,6 +14,7 @@ static const np_demo_step_t steps[] = {
   {"alerts", "large-scale shortage alerts: escalated, missed, met and green-channel ones", np_demo_step_alerts},
   {"seekers", "job seekers with valid ID numbers (~8 % from other provinces), referrals in every stage, partner key demo-partner", np_demo_step_seekers},
   {"sharing", "surplus and shortage posts (用工余缺调剂) in 济南, 青岛, 临沂 and across circles, two agreements", np_demo_step_sharing},
+  {"policy_facts", "24 months of insurance facts per enterprise, persons with spells, internships, certificates (policy rules)", np_demo_step_policy_facts},
 };
 
 const np_demo_step_t *np_demo_steps(size_t *n) {

@@ -13,7 +13,7 @@
 #include "crypto/crypto.h"
 
 #define UNK NP_POLICY_UNKNOWN
-#define CHUNK 2048
+#define CHUNK 256
 
 typedef struct pv {
   int64_t v, d;
@@ -349,21 +349,80 @@ typedef struct vsc {
   size_t n;
 } vsc_t;
 
+/* Scratch memory of a worker: one bump block kept across chunks (grown to the peak), overflow blocks
+ * freed at each reset. No page faults once warm. */
+typedef struct scr {
+  char *buf;
+  size_t cap, used, peak;
+  void **extra;
+  size_t nextra, capextra;
+} scr_t;
+
+static void *scr_alloc(scr_t *S, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  if (S->buf && S->used + n <= S->cap) {
+    void *p = S->buf + S->used;
+    S->used += n;
+    if (S->used > S->peak) S->peak = S->used;
+    return p;
+  }
+  if (S->nextra == S->capextra) {
+    size_t nc = S->capextra ? S->capextra * 2 : 64;
+    void **ne = realloc(S->extra, nc * sizeof *ne);
+    if (!ne) return NULL;
+    S->extra = ne;
+    S->capextra = nc;
+  }
+  void *p = malloc(n);
+  if (!p) return NULL;
+  S->extra[S->nextra++] = p;
+  S->peak += n;
+  return p;
+}
+
+static void scr_reset(scr_t *S) {
+  for (size_t i = 0; i < S->nextra; i++) free(S->extra[i]);
+  S->nextra = 0;
+  if (S->peak > S->cap) {
+    free(S->buf);
+    S->cap = S->peak + S->peak / 4 + 4096;
+    S->buf = malloc(S->cap);
+    if (!S->buf) S->cap = 0;
+  }
+  S->used = 0;
+  S->peak = 0;
+}
+
+static void scr_free(scr_t *S) {
+  S->peak = 0;
+  scr_reset(S);
+  free(S->buf);
+  free(S->extra);
+  memset(S, 0, sizeof *S);
+}
+
 typedef struct worker {
   const np_peval_t *E;
   const np_pversion_t *ver;
-  np_arena_t *scr;
+  scr_t scr;
   mwc_t mw;
   vsc_t sc[NP_PMAX_DEPTH];
   int depth;
   int32_t base;           /* first entity row of the chunk (depth-0 positions = row − base) */
+  size_t chunk_n;
+  struct fcache {         /* aggregate filters over the whole chunk, shared by equal aggregates */
+    uint64_t key;
+    int64_t *off;         /* chunk_n + 1 */
+    int32_t *rows;
+  } fc[16];
+  int nfc;
   int64_t **let_v, **let_d;
   uint8_t **let_has;
   bool oom;
 } worker_t;
 
 static void *walloc(worker_t *W, size_t n, size_t sz) {
-  void *p = np_arena_alloc(W->scr, (n ? n : 1) * sz);
+  void *p = scr_alloc(&W->scr, (n ? n : 1) * sz);
   if (!p) W->oom = true;
   return p;
 }
@@ -374,6 +433,7 @@ static void veval(worker_t *W, const np_pexpr_t *e, int64_t *ov, int64_t *od);
 static const int32_t *map_to(worker_t *W, int d) {
   int top = W->depth - 1;
   if (d == top) return NULL;
+  if (d == top - 1) return W->sc[top].up;
   size_t n = W->sc[top].n;
   int32_t *m = walloc(W, n, sizeof *m);
   if (!m) return NULL;
@@ -482,25 +542,108 @@ static void veval_let(worker_t *W, const np_pexpr_t *e, int64_t *ov, int64_t *od
   }
 }
 
+/* The filtered children of every entity row of the chunk for an aggregate whose source is the entity
+ * itself and whose filter depends on nothing deeper: computed once, shared by equal aggregates. */
+static struct fcache *agg_filter_cache(worker_t *W, const np_pexpr_t *e) {
+  uint64_t key = e->sig ^ (e->args[1] ? e->args[1]->sig * 31 : 0);
+  for (int i = 0; i < W->nfc; i++)
+    if (W->fc[i].key == key) return &W->fc[i];
+  if (W->nfc >= 16) return NULL;
+  /* evaluate over all chunk rows with a fresh depth-0 scope */
+  size_t cn = W->chunk_n;
+  int32_t *rows0 = walloc(W, cn, sizeof *rows0);
+  if (!rows0) return NULL;
+  for (size_t i = 0; i < cn; i++) rows0[i] = W->base + (int32_t)i;
+  vsc_t saved[NP_PMAX_DEPTH];
+  memcpy(saved, W->sc, sizeof saved);
+  int sdepth = W->depth;
+  W->depth = 1;
+  W->sc[0] = (vsc_t){saved[0].kind, rows0, NULL, cn};
+  const np_pindex_t *ix = &W->E->facts->t[e->fkind].coll[e->field];
+  size_t nc = 0;
+  for (size_t i = 0; i < cn; i++) nc += (size_t)(ix->off[rows0[i] + 1] - ix->off[rows0[i]]);
+  int32_t *crows = walloc(W, nc, sizeof *crows), *cup = walloc(W, nc, sizeof *cup);
+  int64_t *wv = walloc(W, nc, sizeof *wv), *off = walloc(W, cn + 1, sizeof *off);
+  struct fcache *fc = NULL;
+  if (crows && cup && wv && off) {
+    size_t k = 0;
+    for (size_t i = 0; i < cn; i++)
+      for (int64_t j = ix->off[rows0[i]]; j < ix->off[rows0[i] + 1]; j++) {
+        crows[k] = ix->rows[j];
+        cup[k++] = (int32_t)i;
+      }
+    W->sc[W->depth++] = (vsc_t){e->child, crows, cup, nc};
+    veval(W, e->args[1], wv, NULL);
+    W->depth--;
+    size_t m = 0;
+    for (size_t i = 0; i <= cn; i++) off[i] = 0;
+    for (size_t j = 0; j < nc; j++)
+      if (wv[j] == 1) {
+        crows[m++] = crows[j];
+        off[cup[j] + 1]++;
+      }
+    for (size_t i = 0; i < cn; i++) off[i + 1] += off[i];
+    fc = &W->fc[W->nfc++];
+    fc->key = key;
+    fc->off = off;
+    fc->rows = crows;
+  }
+  memcpy(W->sc, saved, sizeof saved);
+  W->depth = sdepth;
+  return fc;
+}
+
 static void veval_agg(worker_t *W, const np_pexpr_t *e, int64_t *ov) {
   int top = W->depth - 1;
   size_t n = W->sc[top].n;
-  np_pkind_t pk;
-  const int32_t *prow = path_rows(W, e->depth, e->nchain, e->chain, &pk);
-  if (!prow) return;
-  const np_pindex_t *ix = &W->E->facts->t[pk].coll[e->field];
-  size_t nc = 0;
-  for (size_t i = 0; i < n; i++) nc += (size_t)(ix->off[prow[i] + 1] - ix->off[prow[i]]);
-  int32_t *crows = walloc(W, nc, sizeof *crows), *cup = walloc(W, nc, sizeof *cup);
-  if (!crows || !cup) return;
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++)
-    for (int64_t j = ix->off[prow[i]]; j < ix->off[prow[i] + 1]; j++) {
-      crows[k] = ix->rows[j];
-      cup[k++] = (int32_t)i;
-    }
-  W->sc[W->depth++] = (vsc_t){e->child, crows, cup, nc};
   const np_pexpr_t *val = e->args[0], *where = e->args[1];
+  int32_t *crows, *cup;
+  size_t nc = 0;
+  if (top == 0 && e->depth == 0 && e->nchain == 0 && W->chunk_n && (!where || where->dep <= 1)) {
+    struct fcache *fc = where ? agg_filter_cache(W, e) : NULL;
+    if (where && !fc) return;
+    const np_pindex_t *ix = &W->E->facts->t[e->fkind].coll[e->field];
+    const int32_t *r0 = W->sc[0].rows;
+    for (size_t i = 0; i < n; i++) {
+      size_t p = (size_t)(r0[i] - W->base);
+      nc += fc ? (size_t)(fc->off[p + 1] - fc->off[p]) : (size_t)(ix->off[r0[i] + 1] - ix->off[r0[i]]);
+    }
+    crows = walloc(W, nc, sizeof *crows);
+    cup = walloc(W, nc, sizeof *cup);
+    if (!crows || !cup) return;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+      size_t p = (size_t)(r0[i] - W->base);
+      if (fc)
+        for (int64_t j = fc->off[p]; j < fc->off[p + 1]; j++) {
+          crows[k] = fc->rows[j];
+          cup[k++] = (int32_t)i;
+        }
+      else
+        for (int64_t j = ix->off[r0[i]]; j < ix->off[r0[i] + 1]; j++) {
+          crows[k] = ix->rows[j];
+          cup[k++] = (int32_t)i;
+        }
+    }
+    where = NULL; /* already applied */
+    W->sc[W->depth++] = (vsc_t){e->child, crows, cup, nc};
+  } else {
+    np_pkind_t pk;
+    const int32_t *prow = path_rows(W, e->depth, e->nchain, e->chain, &pk);
+    if (!prow) return;
+    const np_pindex_t *ix = &W->E->facts->t[pk].coll[e->field];
+    for (size_t i = 0; i < n; i++) nc += (size_t)(ix->off[prow[i] + 1] - ix->off[prow[i]]);
+    crows = walloc(W, nc, sizeof *crows);
+    cup = walloc(W, nc, sizeof *cup);
+    if (!crows || !cup) return;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+      for (int64_t j = ix->off[prow[i]]; j < ix->off[prow[i] + 1]; j++) {
+        crows[k] = ix->rows[j];
+        cup[k++] = (int32_t)i;
+      }
+    W->sc[W->depth++] = (vsc_t){e->child, crows, cup, nc};
+  }
   if (where) {
     int64_t *wv = walloc(W, nc, sizeof *wv);
     if (!wv) goto out;
@@ -557,6 +700,29 @@ static void veval(worker_t *W, const np_pexpr_t *e, int64_t *ov, int64_t *od) {
   if (W->oom) return;
   int top = W->depth - 1;
   size_t n = W->sc[top].n;
+  if (n > 0 && e->kind != NP_NK_LIT && e->kind != NP_NK_ASOF && (e->dep >= 0 ? e->dep < top : (top > 0 || n > 1))) {
+    /* hoist: the value depends only on an outer scope (or on nothing): evaluate there, broadcast */
+    int target = e->dep < 0 ? 0 : e->dep;
+    const int32_t *m = e->dep < 0 ? NULL : map_to(W, target);
+    if (W->oom) return;
+    vsc_t saved[NP_PMAX_DEPTH];
+    memcpy(saved, W->sc, sizeof saved);
+    int sdepth = W->depth;
+    W->depth = target + 1;
+    size_t nt = e->dep < 0 ? 1 : W->sc[target].n;
+    if (e->dep < 0) W->sc[0].n = 1;
+    int64_t *tv = walloc(W, nt, sizeof *tv), *td = od ? walloc(W, nt, sizeof *td) : NULL;
+    if (tv) veval(W, e, tv, td);
+    memcpy(W->sc, saved, sizeof saved);
+    W->depth = sdepth;
+    if (!tv || W->oom) return;
+    for (size_t i = 0; i < n; i++) {
+      size_t p = m ? (size_t)m[i] : 0;
+      ov[i] = tv[p];
+      if (od) od[i] = td ? td[p] : 1;
+    }
+    return;
+  }
   switch (e->kind) {
   case NP_NK_LIT:
     for (size_t i = 0; i < n; i++) ov[i] = e->v;
@@ -621,7 +787,26 @@ static void veval(worker_t *W, const np_pexpr_t *e, int64_t *ov, int64_t *od) {
     veval(W, b, bv, bd);
     if (W->oom) return;
     np_pop_t op = e->op;
-    /* hot integer paths without the generic dispatch */
+    /* hot paths without the generic dispatch */
+    if (op == NP_OP_AND || op == NP_OP_OR) {
+      bool isand = op == NP_OP_AND;
+      for (size_t i = 0; i < n; i++) {
+        int64_t x = av[i], y = bv[i];
+        if (isand) ov[i] = (x == 0 || y == 0) ? 0 : (x == UNK || y == UNK) ? UNK : 1;
+        else ov[i] = (x == 1 || y == 1) ? 1 : (x == UNK || y == UNK) ? UNK : 0;
+      }
+      return;
+    }
+    if (op == NP_OP_ADD_I || op == NP_OP_SUB_I) {
+      bool add = op == NP_OP_ADD_I;
+      for (size_t i = 0; i < n; i++) {
+        int64_t x = av[i], y = bv[i], r;
+        if (x == UNK || y == UNK || (add ? __builtin_add_overflow(x, y, &r) : __builtin_sub_overflow(x, y, &r)) || r == UNK)
+          r = UNK;
+        ov[i] = r;
+      }
+      return;
+    }
     if (op >= NP_OP_EQ_I && op <= NP_OP_GE_I) {
       for (size_t i = 0; i < n; i++) {
         int64_t x = av[i], y = bv[i];
@@ -686,6 +871,13 @@ static void veval(worker_t *W, const np_pexpr_t *e, int64_t *ov, int64_t *od) {
     return;
   }
   case NP_NK_CALL: {
+    if (e->idx == NP_FN_YEAR || e->idx == NP_FN_MONTH) {
+      veval(W, e->args[0], ov, NULL);
+      bool y = e->idx == NP_FN_YEAR;
+      for (size_t i = 0; i < n; i++)
+        if (ov[i] != UNK) ov[i] = y ? np_policy_year_of(ov[i]) : np_policy_month_of(ov[i]);
+      return;
+    }
     int na = e->nargs;
     int64_t **av = walloc(W, (size_t)na, sizeof *av), **ad = walloc(W, (size_t)na, sizeof *ad);
     if (!av || !ad) return;
@@ -772,6 +964,8 @@ static void run_chunk(worker_t *W, job_t *J, size_t r0, size_t r1) {
   np_pdecisions_t *d = J->d;
   size_t n = r1 - r0;
   W->base = (int32_t)r0;
+  W->chunk_n = n;
+  W->nfc = 0;
   for (int l = 0; l < v->nlets; l++) memset(W->let_has[l], 0, CHUNK);
   int32_t *sel = walloc(W, n, sizeof *sel);
   int64_t *bv = walloc(W, n, sizeof *bv);
@@ -884,12 +1078,11 @@ static void *work(void *arg) {
   job_t *J = arg;
   const np_pversion_t *v = J->d->ver;
   worker_t W = {.E = J->E, .ver = v};
-  W.scr = np_arena_new((size_t)4 << 30);
   int nl = v->nlets;
   W.let_v = calloc((size_t)nl + 1, sizeof *W.let_v);
   W.let_d = calloc((size_t)nl + 1, sizeof *W.let_d);
   W.let_has = calloc((size_t)nl + 1, sizeof *W.let_has);
-  bool ok = W.scr && W.let_v && W.let_d && W.let_has;
+  bool ok = W.let_v && W.let_d && W.let_has;
   for (int l = 0; ok && l < nl; l++) {
     W.let_v[l] = malloc(CHUNK * sizeof(int64_t));
     W.let_d[l] = malloc(CHUNK * sizeof(int64_t));
@@ -900,7 +1093,7 @@ static void *work(void *arg) {
     size_t c = atomic_fetch_add(&J->next, 1);
     if (c >= J->nchunks) break;
     size_t r0 = c * CHUNK, r1 = r0 + CHUNK < J->d->n ? r0 + CHUNK : J->d->n;
-    np_arena_reset(W.scr);
+    scr_reset(&W.scr);
     run_chunk(&W, J, r0, r1);
     if (W.oom) ok = false;
   }
@@ -914,7 +1107,7 @@ static void *work(void *arg) {
   free(W.let_d);
   free(W.let_has);
   free(W.mw.a);
-  np_arena_free(W.scr);
+  scr_free(&W.scr);
   return NULL;
 }
 
@@ -1274,12 +1467,11 @@ static int cmp_lent(const void *a, const void *b) {
 static np_err eval_rows(const np_peval_t *E, const np_pversion_t *v, np_pkind_t kind, const np_pexpr_t *e,
                         const int32_t *rows, size_t n, int64_t *out) {
   worker_t W = {.E = E, .ver = v};
-  W.scr = np_arena_new((size_t)4 << 30);
   int nl = v->nlets;
   W.let_v = calloc((size_t)nl + 1, sizeof *W.let_v);
   W.let_d = calloc((size_t)nl + 1, sizeof *W.let_d);
   W.let_has = calloc((size_t)nl + 1, sizeof *W.let_has);
-  np_err r = W.scr && W.let_v && W.let_d && W.let_has ? NP_OK : NP_ERR_NOMEM;
+  np_err r = W.let_v && W.let_d && W.let_has ? NP_OK : NP_ERR_NOMEM;
   size_t span = E->facts->t[kind].n + 1;
   for (int l = 0; !r && l < nl; l++) {
     /* let caches indexed by entity row: whole-table arrays (limits run once per policy) */
@@ -1291,7 +1483,7 @@ static np_err eval_rows(const np_peval_t *E, const np_pversion_t *v, np_pkind_t 
   W.base = 0;
   for (size_t i = 0; !r && i < n; i += CHUNK) {
     size_t m = n - i < CHUNK ? n - i : CHUNK;
-    np_arena_reset(W.scr);
+    scr_reset(&W.scr);
     W.depth = 1;
     W.sc[0] = (vsc_t){kind, rows + i, NULL, m};
     veval(&W, e, out + i, NULL);
@@ -1306,7 +1498,7 @@ static np_err eval_rows(const np_peval_t *E, const np_pversion_t *v, np_pkind_t 
   free(W.let_d);
   free(W.let_has);
   free(W.mw.a);
-  np_arena_free(W.scr);
+  scr_free(&W.scr);
   return r;
 }
 
@@ -1479,24 +1671,43 @@ static void *hwork(void *arg) {
   hjob_t *H = arg;
   const np_pdecisions_t *d = H->d;
   const int64_t *ids = H->f->t[d->pol->entity].col[0];
-  int64_t *buf = malloc(HCHUNK * 8 * sizeof(int64_t));
+  int64_t *buf = malloc(HCHUNK * 9 * 10); /* ≤ 9 varints of ≤ 10 bytes per record */
   if (!buf) return NULL;
   for (;;) {
     size_t c = atomic_fetch_add(&H->next, 1);
     if (c >= H->nchunks) break;
     size_t r0 = c * HCHUNK, r1 = r0 + HCHUNK < d->n ? r0 + HCHUNK : d->n, m = 0;
+    unsigned char *o = (unsigned char *)buf;
+    int64_t prev = r0 ? ids[r0 - 1] : 0;
     for (size_t i = r0; i < r1; i++) {
+      /* canonical compact record: zigzag varints of id delta, eligible+reason, amount, then the
+       * observed/threshold/competing values that are present (flag byte) */
       int64_t comp = d->competing[i] >= 0 ? ids[d->competing[i]] : -1;
-      buf[m++] = ids[i];
-      buf[m++] = (int64_t)d->eligible[i] + 2 * (int64_t)d->reason[i];
-      buf[m++] = comp;
-      buf[m++] = d->amount[i];
-      buf[m++] = d->obs_v[i];
-      buf[m++] = d->obs_d[i];
-      buf[m++] = d->thr_v[i];
-      buf[m++] = d->thr_d[i];
+      int flags = (d->obs_v[i] != UNK) | (d->obs_d[i] != 1) << 1 | (d->thr_v[i] != UNK) << 2 | (d->thr_d[i] != 1) << 3 |
+                  (comp != -1) << 4;
+      int64_t vals[8];
+      int nv = 0;
+      vals[nv++] = ids[i] - prev;
+      vals[nv++] = (int64_t)d->eligible[i] + 2 * ((int64_t)d->reason[i] + 8);
+      vals[nv++] = d->amount[i];
+      vals[nv++] = flags;
+      if (flags & 1) vals[nv++] = d->obs_v[i];
+      if (flags & 2) vals[nv++] = d->obs_d[i];
+      if (flags & 4) vals[nv++] = d->thr_v[i];
+      if (flags & 8) vals[nv++] = d->thr_d[i];
+      if (flags & 16) vals[nv++] = comp;
+      prev = ids[i];
+      for (int k = 0; k < nv; k++) {
+        uint64_t z = ((uint64_t)vals[k] << 1) ^ (uint64_t)(vals[k] >> 63);
+        while (z >= 0x80) {
+          *o++ = (unsigned char)(z | 0x80);
+          z >>= 7;
+        }
+        *o++ = (unsigned char)z;
+      }
     }
-    np_crypto_sm3(buf, m * sizeof(int64_t), H->digests + c * 32);
+    m = (size_t)(o - (unsigned char *)buf);
+    np_crypto_sm3(buf, m, H->digests + c * 32);
   }
   free(buf);
   return NULL;

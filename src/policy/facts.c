@@ -1,5 +1,6 @@
 /* Columnar facts for the rules engine: schema, building, link resolution, collections, hashing. */
 #include "policy/facts.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,7 @@ static np_err permute(void **col, size_t width, const size_t *perm, size_t n) {
 np_err np_policy_facts_finish(np_policy_facts_t *f, bool resolved_links, np_errdetail_t *err) {
   if (f->finished) return NP_OK;
   for (int k = 0; k < NP_PK__COUNT; k++) {
+    if (f->t[k].col[0]) continue;
     np_err e = np_policy_facts_reserve(f, (np_pkind_t)k, 1); /* every column exists */
     if (e) return np_fail(err, e, "nomem", "", "out of memory");
   }
@@ -366,7 +368,26 @@ static void civil(int64_t z, int *y, int *m) {
   *m = mm;
 }
 
+/* years of 1900-01-01 … 2999-12-31, built once */
+static int16_t *g_years;
+static pthread_once_t g_years_once = PTHREAD_ONCE_INIT;
+static void years_init(void) {
+  size_t n = (size_t)(376199 + 25567 + 1);
+  int16_t *t = malloc(n * sizeof *t);
+  if (!t) return;
+  for (size_t i = 0; i < n; i++) {
+    int y, m;
+    civil((int64_t)i - 25567, &y, &m);
+    t[i] = (int16_t)y;
+  }
+  g_years = t;
+}
+
 int np_policy_year_of(int64_t days) {
+  if (days >= -25567 && days <= 376199) {
+    if (!g_years) pthread_once(&g_years_once, years_init);
+    if (g_years) return g_years[days + 25567];
+  }
   int y, m;
   civil(days, &y, &m);
   return y;

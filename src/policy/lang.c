@@ -997,12 +997,67 @@ static np_err check(chk_t *C, np_pexpr_t *e) {
   }
 }
 
+/* dependency depth of every node (for hoisting in the column-wise evaluator); depth = scopes open */
+static uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+  return h * 0xBF58476D1CE4E5B9ULL;
+}
+
+static void sigs(np_pexpr_t *e) {
+  uint64_t h = mix((uint64_t)e->kind, (uint64_t)e->op);
+  h = mix(h, (uint64_t)e->v);
+  h = mix(h, (uint64_t)e->d);
+  h = mix(h, (uint64_t)e->idx);
+  h = mix(h, (uint64_t)e->field);
+  h = mix(h, (uint64_t)e->depth);
+  h = mix(h, (uint64_t)e->fkind);
+  h = mix(h, (uint64_t)e->nchain);
+  for (int i = 0; i < e->nchain; i++) h = mix(h, (uint64_t)e->chain[i]);
+  h = mix(h, (uint64_t)e->nargs);
+  for (int i = 0; i < e->nargs; i++)
+    if (e->args[i] && !(e->kind == NP_NK_AGG && i == 2)) {
+      sigs(e->args[i]);
+      h = mix(h, e->args[i]->sig);
+    } else {
+      h = mix(h, 7);
+    }
+  e->sig = h;
+}
+
+static int deps(np_pexpr_t *e, int depth) {
+  int d = -1;
+  switch (e->kind) {
+  case NP_NK_FIELD: d = e->depth; break;
+  case NP_NK_LET: d = 0; break;
+  case NP_NK_AGG: {
+    d = e->depth;
+    for (int i = 0; i < 2; i++)
+      if (e->args[i]) {
+        int c = deps(e->args[i], depth + 1);
+        if (c < depth && c > d) d = c;
+      }
+    e->dep = d;
+    return d;
+  }
+  default: break;
+  }
+  for (int i = 0; i < e->nargs; i++)
+    if (e->args[i]) {
+      int c = deps(e->args[i], depth);
+      if (c > d) d = c;
+    }
+  e->dep = d;
+  return d;
+}
+
 np_err np_pexpr_check(np_arena_t *arena, np_pexpr_t *e, const np_penv_t *env, np_errdetail_t *err) {
   chk_t C = {.env = env, .arena = arena, .err = err, .depth = 1};
   C.alias[0] = np_policy_kind(env->entity)->name;
   C.kind[0] = env->entity;
   np_err r = check(&C, e);
   if (r) return r;
+  deps(e, 1);
+  sigs(e);
   return NP_OK;
 }
 

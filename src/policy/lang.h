@@ -72,6 +72,8 @@ struct np_pexpr {
   int field;                   /* field index (FIELD) or collection index (AGG) */
   np_pkind_t child;            /* AGG: kind of the collection's rows */
   int64_t lscale, rscale;      /* rational ops: fixed denominator of an operand (1, 1e6), 0 = its own */
+  int dep;                     /* deepest scope the value depends on (−1: none, a constant of the run) */
+  uint64_t sig;                /* structural hash (equal expressions, equal sig): shared aggregate filters */
   np_pexpr_t **args;           /* children; AGG: [value or NULL, where or NULL, source path] */
   int nargs;
 };

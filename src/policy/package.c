@@ -94,7 +94,7 @@ static np_err load_param(ld_t *L, const char *name, const np_ynode_t *m, np_ppar
   p->zh = np_ytree_str(m, "zh");
   p->en = np_ytree_str(m, "en");
   p->unit = np_ytree_str(m, "unit");
-  const char *ts;
+  const char *ts = NULL;
   if ((r = req_str(L, m, "type", &ts))) return r;
   int t = np_ptype_find(ts);
   if (t < 0 || t == NP_PT_RATIO || t == NP_PT_XMONEY)
@@ -434,7 +434,7 @@ static np_err load_policy(ld_t *L, const np_ynode_t *m, np_ppolicy_t *pol) {
   pol->delivery = np_ytree_str(m, "delivery");
   pol->reference = np_ytree_str(m, "reference");
   if (!pol->reference || !pol->reference[0]) return lerr(L, m->line, "no_reference", "policy %s has no legal reference", pol->code);
-  const char *ent;
+  const char *ent = NULL;
   if ((r = req_str(L, m, "entity", &ent))) return r;
   int k = np_policy_kind_find(ent);
   if (k < 0 || k == NP_PK_FACT)
