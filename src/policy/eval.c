@@ -780,6 +780,30 @@ static void veval(worker_t *W, const np_pexpr_t *e, int64_t *ov, int64_t *od) {
   }
   case NP_NK_BINARY: {
     const np_pexpr_t *a = e->args[0], *b = e->args[1];
+    if (e->op == NP_OP_AND || e->op == NP_OP_OR) {
+      /* short-circuit over a selection: the right side only where the left does not decide */
+      int64_t decide = e->op == NP_OP_AND ? 0 : 1;
+      veval(W, a, ov, NULL);
+      if (W->oom) return;
+      int32_t *idx = walloc(W, n, sizeof *idx);
+      if (!idx) return;
+      size_t m = 0;
+      for (size_t i = 0; i < n; i++)
+        if (ov[i] != decide) idx[m++] = (int32_t)i;
+      if (m == 0) return;
+      int64_t *bv = walloc(W, m, sizeof *bv);
+      if (!bv) return;
+      if (m == n) veval(W, b, bv, NULL);
+      else veval_subset(W, b, idx, m, bv, NULL);
+      for (size_t j = 0; j < m; j++) {
+        size_t i = (size_t)idx[j];
+        int64_t x = ov[i], y = bv[j];
+        if (y == decide) ov[i] = decide;
+        else if (x == UNK || y == UNK) ov[i] = UNK;
+        else ov[i] = 1 - decide;
+      }
+      return;
+    }
     int64_t *av = walloc(W, n, sizeof *av), *bv = walloc(W, n, sizeof *bv);
     int64_t *ad = is_rat(a->type) ? walloc(W, n, sizeof *ad) : NULL, *bd = is_rat(b->type) ? walloc(W, n, sizeof *bd) : NULL;
     if (!av || !bv) return;
