@@ -16,6 +16,8 @@
 #include "core/str.h"
 #include "policy/eval.h"
 #include "policy/package.h"
+#include "ref/ref.h"
+#include "store/store.h"
 
 static double now_ms(void) {
   struct timespec ts;
@@ -212,10 +214,11 @@ static np_err generate(np_policy_facts_t *F, size_t ne, size_t np_, FILE *csv_e,
 
 int np_policy_bench_main(int argc, char **argv) {
   int64_t ne = 3000000, np_ = 10000000, threads = 2;
-  const char *csv = NULL, *as_of_s = "2023-12-31";
+  const char *csv = NULL, *as_of_s = "2023-12-31", *db = NULL;
   static const struct option lo[] = {{"enterprises", required_argument, 0, 'e'}, {"persons", required_argument, 0, 'p'},
                                      {"threads", required_argument, 0, 't'},     {"csv", required_argument, 0, 'c'},
-                                     {"as-of", required_argument, 0, 'a'},       {0, 0, 0, 0}};
+                                     {"as-of", required_argument, 0, 'a'},       {"db", required_argument, 0, 'd'},
+                                     {0, 0, 0, 0}};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -226,8 +229,9 @@ int np_policy_bench_main(int argc, char **argv) {
     case 't': if (np_parse_int64(a, strlen(a), 1, 64, &threads)) return 2; break;
     case 'c': csv = a; break;
     case 'a': as_of_s = a; break;
+    case 'd': db = a; break;
     default:
-      fprintf(stderr, "usage: nineplus policy bench [--enterprises N] [--persons N] [--threads N] [--csv DIR] [--as-of DATE]\n");
+      fprintf(stderr, "usage: nineplus policy bench [--enterprises N] [--persons N] [--threads N] [--csv DIR] [--as-of DATE] [--db URL]\n");
       return 2;
     }
   }
@@ -271,7 +275,14 @@ int np_policy_bench_main(int argc, char **argv) {
          "%zu certificates in %.0f ms%s\n",
          ne, F->t[NP_PK_FACT].n, np_, F->t[NP_PK_SPELL].n, F->t[NP_PK_INTERNSHIP].n, F->t[NP_PK_CERTIFICATE].n, gen,
          csv ? " (with CSV)" : "");
-  np_peval_t E = {pkg, F, NULL, as_of.days, (int)threads};
+  /* minimum wages from a migrated database (--db), else every min-wage lookup is unknown */
+  const np_ref_t *ref = NULL;
+  np_store_t *st = NULL;
+  if (db && (np_store_open(db, &st, &err) || !(ref = np_ref_shared(st, &err)))) {
+    fprintf(stderr, "--db: %s\n", err.message);
+    return 1;
+  }
+  np_peval_t E = {pkg, F, ref, as_of.days, (int)threads};
   np_pdecisions_t *dec = calloc((size_t)pkg->npolicies, sizeof *dec);
   double total = 0, cpu_total = 0;
   size_t ndec = 0, nel = 0;
@@ -337,5 +348,6 @@ int np_policy_bench_main(int argc, char **argv) {
   free(dec);
   np_policy_facts_free(F);
   np_policy_package_free(pkg);
+  np_store_close(st);
   return 0;
 }
