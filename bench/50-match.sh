@@ -12,4 +12,5 @@ bench_province_db
 sq=$(mktemp -d /tmp/np-match-bench-XXXXXX)
 trap 'rm -rf "$sq"; bench_stop' EXIT
 "$bin" bench-match --db "$db" --seekers "${MATCH_SEEKERS:-2000000}" --workers "${MATCH_WORKERS:-10000}" \
-  --queries "${MATCH_QUERIES:-2000}" --sqlite "$sq/seekers.db" --sql-queries "${MATCH_SQL_QUERIES:-200}" 2>/dev/null
+  --queries "${MATCH_QUERIES:-2000}" --sqlite "$sq/seekers.db" --sql-queries "${MATCH_SQL_QUERIES:-200}" \
+  --all-sample "${MATCH_ALL_SAMPLE:-0}" 2>/dev/null

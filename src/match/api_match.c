@@ -98,6 +98,7 @@ static bool parse_query(mctx_t *c, np_match_query_t *q) {
   q->radius_m = 50000;
   q->limit = 20;
   q->today = np_date_today().days;
+  q->top_only = true; /* first pages: nearest first with an early stop (total not counted); cursor pages scan fully */
   const char *rk = np_req_query(c->r, "radius_km"), *sc = np_req_query(c->r, "scope");
   const char *lim = np_req_query(c->r, "limit"), *cur = np_req_query(c->r, "cursor");
   if (rk && sc) {
@@ -144,7 +145,7 @@ static bool parse_query(mctx_t *c, np_match_query_t *q) {
 static json_t *page_envelope(const np_match_query_t *q, const np_match_page_t *p, json_t *items, bool demand_side) {
   json_t *o = json_object();
   json_object_set_new(o, "items", items);
-  json_object_set_new(o, "total", json_integer(p->total));
+  json_object_set_new(o, "total", p->total >= 0 ? json_integer(p->total) : json_null());
   if (p->more && p->n) {
     const np_match_hit_t *h = &p->hits[p->n - 1];
     char cur[48];

@@ -176,6 +176,8 @@ typedef struct side {
   int64_t id_cap;
   plist_t *post;      /* by middle-group id */
   uint32_t npost;
+  plist_t *opost;     /* by exact occupation id (top-only scans read exact matches first) */
+  uint32_t nopost;
   uint16_t *pushes;   /* anti-congestion: distinct pushes today, by slot */
   int64_t live, indexed;
 } side_t;
@@ -230,6 +232,8 @@ static void side_free(side_t *s) {
   free(s->slot_of);
   for (uint32_t i = 0; i < s->npost; i++) free(s->post[i].v);
   free(s->post);
+  for (uint32_t i = 0; i < s->nopost; i++) free(s->opost[i].v);
+  free(s->opost);
   free(s->pushes);
 }
 
@@ -380,6 +384,7 @@ np_err np_match_index_make_seeker(np_match_index_t *ix, const np_match_seeker_ro
   o->cell = r->has_loc ? np_geo_cell(r->lat_e6, r->lon_e6) : NO_CELL;
   o->expected_salary = r->expected_salary > 0 ? r->expected_salary : 0;
   o->birth = r->birth;
+  o->birth_ymd = np_match_ymd(r->birth);
   o->available_from = r->available_from;
   o->created = r->created;
   o->county = region_id(ix, r->county_code);
@@ -437,17 +442,31 @@ static bool side_new_slot(side_t *s, uint32_t *slot) {
   return true;
 }
 
-static plist_t *side_list(side_t *s, uint32_t middle) {
-  if (middle >= s->npost) {
-    uint32_t nn = s->npost ? s->npost : 256;
-    while (nn <= middle) nn *= 2;
-    plist_t *np = realloc(s->post, (size_t)nn * sizeof *np);
+static plist_t *grow_lists(plist_t **lists, uint32_t *n, uint32_t id) {
+  if (id >= *n) {
+    uint32_t nn = *n ? *n : 256;
+    while (nn <= id) nn *= 2;
+    plist_t *np = realloc(*lists, (size_t)nn * sizeof *np);
     if (!np) return NULL;
-    memset(np + s->npost, 0, (size_t)(nn - s->npost) * sizeof *np);
-    s->post = np;
-    s->npost = nn;
+    memset(np + *n, 0, (size_t)(nn - *n) * sizeof *np);
+    *lists = np;
+    *n = nn;
   }
-  return &s->post[middle];
+  return &(*lists)[id];
+}
+
+static plist_t *side_list(side_t *s, uint32_t middle) { return grow_lists(&s->post, &s->npost, middle); }
+static plist_t *side_olist(side_t *s, uint32_t occ) { return grow_lists(&s->opost, &s->nopost, occ); }
+
+/* distinct occupations of a seeker */
+static int seeker_occs(const np_match_seeker_t *s, uint32_t out[NP_MATCH_MAX_OCC]) {
+  int n = 0;
+  for (int i = 0; i < s->nocc; i++) {
+    bool dup = !s->occ[i];
+    for (int j = 0; j < n; j++) dup = dup || out[j] == s->occ[i];
+    if (!dup) out[n++] = s->occ[i];
+  }
+  return n;
 }
 
 /* distinct middle groups of a seeker */
@@ -465,6 +484,7 @@ static void demand_unpost(np_match_index_t *ix, uint32_t slot) {
   np_match_demand_t *d = rec_at(&ix->dem, slot);
   if (!demand_indexable(d)) return;
   if (d->middle < ix->dem.npost) plist_remove(&ix->dem.post[d->middle], (post_t){d->cell, slot});
+  if (d->occ < ix->dem.nopost) plist_remove(&ix->dem.opost[d->occ], (post_t){d->cell, slot});
   ix->dem.indexed--;
 }
 
@@ -475,6 +495,9 @@ static void seeker_unpost(np_match_index_t *ix, uint32_t slot) {
   int n = seeker_middles(s, m);
   for (int i = 0; i < n; i++)
     if (m[i] < ix->skr.npost) plist_remove(&ix->skr.post[m[i]], (post_t){s->cell, slot});
+  n = seeker_occs(s, m);
+  for (int i = 0; i < n; i++)
+    if (m[i] < ix->skr.nopost) plist_remove(&ix->skr.opost[m[i]], (post_t){s->cell, slot});
   ix->skr.indexed--;
 }
 
@@ -496,6 +519,8 @@ static np_err put_demand_locked(np_match_index_t *ix, const np_match_demand_t *r
   *d = *rec;
   if (demand_indexable(d)) {
     plist_t *l = side_list(sd, d->middle);
+    if (!l || !plist_insert(l, (post_t){d->cell, slot})) return NP_ERR_NOMEM;
+    l = side_olist(sd, d->occ);
     if (!l || !plist_insert(l, (post_t){d->cell, slot})) return NP_ERR_NOMEM;
     sd->indexed++;
   }
@@ -523,6 +548,11 @@ static np_err put_seeker_locked(np_match_index_t *ix, const np_match_seeker_t *r
     int n = seeker_middles(s, m);
     for (int i = 0; i < n; i++) {
       plist_t *l = side_list(ss, m[i]);
+      if (!l || !plist_insert(l, (post_t){s->cell, slot})) return NP_ERR_NOMEM;
+    }
+    n = seeker_occs(s, m);
+    for (int i = 0; i < n; i++) {
+      plist_t *l = side_olist(ss, m[i]);
       if (!l || !plist_insert(l, (post_t){s->cell, slot})) return NP_ERR_NOMEM;
     }
     ss->indexed++;
@@ -787,6 +817,7 @@ typedef struct scan {
   uint32_t dslot, sslot;
   uint32_t middles[MAX_MIDDLES];
   int nmiddles, cur;
+  bool skip_exact; /* top-only second phase: exact-occupation pairs were scanned already */
 } scan_t;
 
 static void scan_entry(scan_t *sc, uint32_t slot) {
@@ -809,6 +840,9 @@ static void scan_entry(scan_t *sc, uint32_t slot) {
     dslot = slot;
     sslot = sc->sslot;
   }
+  if (sc->skip_exact)
+    for (int j = 0; j < s->nocc; j++)
+      if (s->occ[j] == d->occ) return;
   np_match_eval_t e;
   np_match_eval(&sc->rules, &sc->where, d, s, &e);
   if (e.filter != NP_MF_PASS) return;
@@ -864,27 +898,68 @@ static void scan_nearest(scan_t *sc, int32_t lat, int32_t lon) {
     }
   }
   qsort(cells, k, sizeof *cells, cmp_cellref);
-  int32_t others = 0;
-  for (int t = 0; t < NP_MT__COUNT; t++)
-    if (t != NP_MT_DISTANCE) others += sc->rules.weight[t];
-  for (size_t i = 0; i < k; i++) {
-    if (cells[i].mind > sc->q->radius_m) break;
-    if (sc->top.n == sc->top.k) {
-      int32_t ub = others + (int32_t)((int64_t)1000 * sc->rules.distance_half_m /
-                                          (sc->rules.distance_half_m + cells[i].mind) * sc->rules.weight[NP_MT_DISTANCE] / 1000);
-      if (ub < sc->top.v[0].score) break;
+  side_t *sd = sc->demand_side ? &sc->ix->skr : &sc->ix->dem;
+  /* phase 1: exact occupations (the occupation term at 1000); phase 2: the groups (at most 700) */
+  uint32_t occs[NP_MATCH_MAX_OCC];
+  int nocc = 0;
+  if (sc->demand_side) occs[nocc++] = sc->d->occ;
+  else nocc = seeker_occs(sc->s, occs);
+  for (int phase = 0; phase < 2; phase++) {
+    /* the best raw value each term can still reach, given the fixed side of the query */
+    int32_t ubr[NP_MT__COUNT] = {0};
+    ubr[NP_MT_OCCUPATION] = phase == 0 ? 1000 : 700;
+    ubr[NP_MT_SKILL] = 1000;
+    ubr[NP_MT_SALARY] = 1000;
+    ubr[NP_MT_KEY] = 1000;
+    int32_t hf = sc->rules.freshness_half_days > 0 ? sc->rules.freshness_half_days : 1;
+    if (sc->demand_side) {
+      const np_match_demand_t *d = sc->d;
+      if (!d->skill) ubr[NP_MT_SKILL] = 700;
+      if (!d->salary_min && !d->salary_max) ubr[NP_MT_SALARY] = 500;
+      ubr[NP_MT_KEY] = d->is_key ? 1000 : 0;
+      int64_t age = (int64_t)sc->where.today - d->created;
+      int32_t fd = (int32_t)(1000 * (int64_t)hf / (hf + (age < 0 ? 0 : age)));
+      ubr[NP_MT_FRESHNESS] = (fd + 1000) / 2;
+    } else {
+      const np_match_seeker_t *sk = sc->s;
+      if (!sk->skill) ubr[NP_MT_SKILL] = 500;
+      if (!sk->expected_salary) ubr[NP_MT_SALARY] = 500;
+      int64_t age = (int64_t)sc->where.today - sk->created;
+      int32_t fs = (int32_t)(1000 * (int64_t)hf / (hf + (age < 0 ? 0 : age)));
+      ubr[NP_MT_FRESHNESS] = (1000 + fs) / 2;
     }
-    for (sc->cur = 0; sc->cur < sc->nmiddles; sc->cur++) {
-      uint32_t m = sc->middles[sc->cur];
-      side_t *sd = sc->demand_side ? &sc->ix->skr : &sc->ix->dem;
-      const plist_t *l = m < sd->npost ? &sd->post[m] : NULL;
-      if (!l || !l->n) continue;
-      for (uint32_t j = plist_lower(l, (post_t){cells[i].cell, 0}); j < l->n && l->v[j].cell == cells[i].cell; j++) {
-        sc->page->scanned++;
-        scan_entry(sc, l->v[j].slot);
+    int32_t others = 0;
+    for (int t = 0; t < NP_MT__COUNT; t++)
+      if (t != NP_MT_DISTANCE) others += (int32_t)((int64_t)ubr[t] * sc->rules.weight[t] / 1000);
+    sc->skip_exact = phase == 1;
+    for (size_t i = 0; i < k; i++) {
+      if (cells[i].mind > sc->q->radius_m) break;
+      if (sc->top.n == sc->top.k) {
+        int32_t ub = others + (int32_t)((int64_t)1000 * sc->rules.distance_half_m /
+                                            (sc->rules.distance_half_m + cells[i].mind) * sc->rules.weight[NP_MT_DISTANCE] / 1000);
+        if (ub < sc->top.v[0].score) break;
+      }
+      int nl = phase == 0 ? nocc : sc->nmiddles;
+      for (sc->cur = 0; sc->cur < nl; sc->cur++) {
+        const plist_t *l;
+        if (phase == 0) {
+          l = occs[sc->cur] < sd->nopost ? &sd->opost[occs[sc->cur]] : NULL;
+        } else {
+          uint32_t m = sc->middles[sc->cur];
+          l = m < sd->npost ? &sd->post[m] : NULL;
+        }
+        if (!l || !l->n) continue;
+        int saved = sc->cur;
+        if (phase == 0) sc->cur = 0; /* no group de-duplication among exact lists */
+        for (uint32_t j = plist_lower(l, (post_t){cells[i].cell, 0}); j < l->n && l->v[j].cell == cells[i].cell; j++) {
+          sc->page->scanned++;
+          scan_entry(sc, l->v[j].slot);
+        }
+        sc->cur = saved;
       }
     }
   }
+  sc->skip_exact = false;
   free(cells);
 }
 
@@ -989,11 +1064,13 @@ static void scan_init(scan_t *sc, np_match_index_t *ix, const np_match_query_t *
   sc->ix = ix;
   sc->q = q;
   rules_locked(ix, &sc->rules);
-  sc->where = (np_match_where_t){.scope = q->scope, .radius_m = q->radius_m, .today = q->today};
+  sc->where = (np_match_where_t){.scope = q->scope, .radius_m = q->radius_m, .today = q->today,
+                                 .today_ymd = np_match_ymd(q->today)};
   sc->top = (topk_t){sc->buf, 0, q->limit};
   sc->page = out;
   sc->after = 0;
   sc->nmiddles = sc->cur = 0;
+  sc->skip_exact = false;
   if (q->record) {
     pthread_mutex_lock(&ix->push_mu);
     push_day_locked(ix, q->today);
@@ -1004,7 +1081,7 @@ static void scan_init(scan_t *sc, np_match_index_t *ix, const np_match_query_t *
 np_err np_match_candidates(np_match_index_t *ix, int64_t demand_id, const np_match_query_t *q, np_match_page_t *out) {
   np_err rc = check_query(q);
   if (rc) return rc;
-  scan_t *sc = malloc(sizeof *sc);
+  scan_t *sc = calloc(1, sizeof *sc);
   if (!sc) return NP_ERR_NOMEM;
   pthread_rwlock_rdlock(&ix->lock);
   side_t *sd = &ix->dem;
@@ -1022,7 +1099,8 @@ np_err np_match_candidates(np_match_index_t *ix, int64_t demand_id, const np_mat
   sc->demand_side = true;
   add_middle(sc, sc->d->middle);
   add_related_middles(sc, sc->d->occ);
-  if (q->top_only && q->scope == NP_SCOPE_RADIUS && !q->has_cursor && !q->record) {
+  bool nearest = q->top_only && q->scope == NP_SCOPE_RADIUS && !q->has_cursor;
+  if (nearest) {
     if (sc->d->has_loc) scan_nearest(sc, sc->d->lat_e6, sc->d->lon_e6);
   } else
     for (sc->cur = 0; sc->cur < sc->nmiddles; sc->cur++) {
@@ -1031,6 +1109,7 @@ np_err np_match_candidates(np_match_index_t *ix, int64_t demand_id, const np_mat
     }
   if (q->scope == NP_SCOPE_RADIUS && !sc->d->has_loc) out->total = 0;
   finish_page(sc);
+  if (nearest) out->total = -1, out->more = out->n == (size_t)q->limit; /* not counted: the scan stopped early */
 out:
   pthread_rwlock_unlock(&ix->lock);
   free(sc);
@@ -1040,7 +1119,7 @@ out:
 np_err np_match_jobs(np_match_index_t *ix, int64_t seeker_id, const np_match_query_t *q, np_match_page_t *out) {
   np_err rc = check_query(q);
   if (rc) return rc;
-  scan_t *sc = malloc(sizeof *sc);
+  scan_t *sc = calloc(1, sizeof *sc);
   if (!sc) return NP_ERR_NOMEM;
   pthread_rwlock_rdlock(&ix->lock);
   side_t *ss = &ix->skr;
@@ -1058,7 +1137,8 @@ np_err np_match_jobs(np_match_index_t *ix, int64_t seeker_id, const np_match_que
   sc->demand_side = false;
   for (int i = 0; i < sc->s->nocc; i++) add_middle(sc, sc->s->middle[i]);
   for (int i = 0; i < sc->s->nocc; i++) add_related_middles(sc, sc->s->occ[i]);
-  if (q->top_only && q->scope == NP_SCOPE_RADIUS && !q->has_cursor && !q->record) {
+  bool nearest = q->top_only && q->scope == NP_SCOPE_RADIUS && !q->has_cursor;
+  if (nearest) {
     if (sc->s->has_loc) scan_nearest(sc, sc->s->lat_e6, sc->s->lon_e6);
   } else
     for (sc->cur = 0; sc->cur < sc->nmiddles; sc->cur++) {
@@ -1066,6 +1146,7 @@ np_err np_match_jobs(np_match_index_t *ix, int64_t seeker_id, const np_match_que
       scan_list(sc, m < ix->dem.npost ? &ix->dem.post[m] : NULL, sc->s->lat_e6, sc->s->lon_e6);
     }
   finish_page(sc);
+  if (nearest) out->total = -1, out->more = out->n == (size_t)q->limit;
 out:
   pthread_rwlock_unlock(&ix->lock);
   free(sc);
@@ -1116,6 +1197,23 @@ np_err np_match_index_lines_in(np_match_index_t *ix, const char *prefix, np_matc
   *out = v;
   *n = k;
   return rc;
+}
+
+np_err np_match_index_seeker_ids(np_match_index_t *ix, int64_t **ids, size_t *n) {
+  *ids = NULL;
+  *n = 0;
+  pthread_rwlock_rdlock(&ix->lock);
+  int64_t *v = malloc(((size_t)ix->skr.n + 1) * sizeof *v);
+  size_t k = 0;
+  for (uint32_t i = 0; v && i < ix->skr.n; i++) {
+    const np_match_seeker_t *s = rec_at(&ix->skr, i);
+    if (seeker_indexable(s)) v[k++] = s->id;
+  }
+  pthread_rwlock_unlock(&ix->lock);
+  if (!v) return NP_ERR_NOMEM;
+  *ids = v;
+  *n = k;
+  return NP_OK;
 }
 
 /* ---- store: build and follow (loader.c-style code kept here: the index owns its SQL) ---- */

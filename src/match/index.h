@@ -119,8 +119,9 @@ typedef struct np_match_query {
   int32_t cursor_score;   /* the last item of the previous page */
   int64_t cursor_id;
   bool record;            /* anti-congestion: enforce and count the pushes */
-  bool top_only;          /* radius queries: visit cells nearest first and stop when no farther record can
-                             enter the top `limit` (total and more are then not computed; no cursor) */
+  bool top_only;          /* radius queries without a cursor: visit cells nearest first (exact occupations,
+                             then the groups) and stop when no farther record can enter the top `limit`;
+                             total is then -1 (not counted) and more = a full page */
 } np_match_query_t;
 
 /** One result: the other side's record (a copy), its evaluation. */
@@ -133,7 +134,7 @@ typedef struct np_match_hit {
 typedef struct np_match_page {
   np_match_hit_t hits[NP_MATCH_MAX_LIMIT];
   size_t n;
-  int64_t total;     /* matches in the query's scope (all pages) */
+  int64_t total;     /* matches in the query's scope (all pages); -1 when not counted (top_only) */
   bool more;         /* a next page exists */
   int64_t scanned;   /* postings read */
   int64_t congested; /* matches left out by the anti-congestion limits */
@@ -180,6 +181,12 @@ const char *np_match_index_code(np_match_index_t *ix, uint32_t id);
  * copied into a malloc'ed array (*out, caller frees) — the batch allocation's lines.
  */
 np_err np_match_index_lines_in(np_match_index_t *ix, const char *region_prefix, np_match_demand_t **out, size_t *n);
+
+/**
+ * Ids of the indexed seekers in slot order (grid-cell order after a build): the order in which a batch
+ * over all seekers finds the lines of consecutive queries still in the cache. *ids is malloc'ed.
+ */
+np_err np_match_index_seeker_ids(np_match_index_t *ix, int64_t **ids, size_t *n);
 
 /* ---- store ---- */
 

@@ -56,6 +56,12 @@ int np_match_education_rank(const char *v) {
   return 0;
 }
 
+int32_t np_match_ymd(int32_t days) {
+  int y, m, d;
+  np_date_to_ymd((np_date_t){days}, &y, &m, &d);
+  return y * 10000 + m * 100 + d;
+}
+
 int np_match_age(int32_t birth, int32_t today) {
   int by, bm, bd, ty, tm, td;
   np_date_to_ymd((np_date_t){birth}, &by, &bm, &bd);
@@ -113,7 +119,11 @@ void np_match_eval(const np_match_rules_t *rules, const np_match_where_t *w, con
     out->filter = NP_MF_SKILL;
     return;
   }
-  out->age = np_match_age(s->birth, w->today);
+  {
+    int32_t ty = w->today_ymd ? w->today_ymd : np_match_ymd(w->today);
+    int32_t by = s->birth_ymd ? s->birth_ymd : np_match_ymd(s->birth);
+    out->age = (ty - by) / 10000; /* whole years: the birthday counts from its day */
+  }
   if (!w->skip_age && ((d->age_min && out->age < d->age_min) || (d->age_max && out->age > d->age_max))) {
     out->filter = NP_MF_AGE;
     return;

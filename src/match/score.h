@@ -61,6 +61,7 @@ typedef struct np_match_seeker {
   double coslat;
   int64_t expected_salary;      /* fen, 0 = not given */
   int32_t birth;                /* days since 1970 */
+  int32_t birth_ymd;            /* the same as YYYYMMDD (age by subtraction); 0 = derive from birth */
   int32_t available_from;       /* days, NP_MATCH_NO_DATE = now */
   int32_t created;              /* days since 1970 (registration) */
   uint16_t county, city;
@@ -145,6 +146,7 @@ typedef struct np_match_where {
   int64_t radius_m;   /* scope NP_SCOPE_RADIUS: 1 .. 500,000 */
   int32_t today;      /* days since 1970 (Asia/Shanghai) */
   bool skip_age;      /* leave the age filter out (batch allocation checks it per worker afterwards) */
+  int32_t today_ymd;  /* today as YYYYMMDD, 0 = derive from today (callers evaluating many pairs fill it) */
 } np_match_where_t;
 
 /** The outcome for one pair: the first failing filter, or the terms and the score. */
@@ -173,6 +175,9 @@ np_match_relation np_match_relation_of(const np_match_rules_t *rules, const np_m
 
 /** Age in whole years at `today` of someone born on `birth` (days since 1970). */
 int np_match_age(int32_t birth, int32_t today);
+
+/** A date (days since 1970) as YYYYMMDD. */
+int32_t np_match_ymd(int32_t days);
 
 /** Codes for the explanation: names of the interned ids (the index's dictionary). */
 typedef struct np_match_names {
