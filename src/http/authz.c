@@ -124,6 +124,14 @@ static const action_t actions[] = {
   {"loan.read", STAFF3 | R(NP_ROLE_BANK)},
   {"policy.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE) | R(NP_ROLE_BANK)},
   {"policy.manage", R(NP_ROLE_PROVINCE_STAFF)},
+  /* 免申即享 workflow (policy, workflow helper): the province runs, counties review, cities approve, province or
+   * city publish and push, counties or cities record payments, the province sets local parameter values */
+  {"policy.run", R(NP_ROLE_PROVINCE_STAFF)},
+  {"policy.review", R(NP_ROLE_COUNTY_STAFF)},
+  {"policy.approve", R(NP_ROLE_CITY_STAFF)},
+  {"policy.publish", R(NP_ROLE_PROVINCE_STAFF) | R(NP_ROLE_CITY_STAFF)},
+  {"policy.pay", R(NP_ROLE_CITY_STAFF) | R(NP_ROLE_COUNTY_STAFF)},
+  {"policy.params", R(NP_ROLE_PROVINCE_STAFF)},
   {"case.read", STAFF3 | R(NP_ROLE_SPECIALIST)},
   {"case.write", STAFF3 | R(NP_ROLE_SPECIALIST)},
   /* surplus/shortage sharing (match, sharing helper): enterprises post their own surpluses and shortages,
@@ -189,7 +197,7 @@ static void region_scope(const np_principal_t *p, np_scope_t *out) {
 }
 
 /* Business kinds and who sees which rows of them. */
-typedef enum biz_kind { BIZ_REGIONAL, BIZ_EVENT, BIZ_SEEKER, BIZ_LOAN, BIZ_POLICY, BIZ_CASE } biz_kind;
+typedef enum biz_kind { BIZ_REGIONAL, BIZ_EVENT, BIZ_SEEKER, BIZ_LOAN, BIZ_POLICY, BIZ_CASE, BIZ_POLICY_DEC } biz_kind;
 
 static const struct {
   const char *name;
@@ -199,6 +207,8 @@ static const struct {
   {"loan", BIZ_LOAN},           {"policy", BIZ_POLICY},   {"case", BIZ_CASE},
   {"team", BIZ_REGIONAL},       {"specialist", BIZ_REGIONAL}, {"grid", BIZ_REGIONAL}, {"servicelog", BIZ_REGIONAL},
   {"alert", BIZ_REGIONAL},        {"sharing", BIZ_REGIONAL},
+  /* policy decisions and workflow items: staff their region, an enterprise its own, a bank its own whitelist */
+  {"policy_decision", BIZ_POLICY_DEC},
 };
 
 np_err np_authz_scope(const np_principal_t *p, const char *kind, np_scope_t *out) {
@@ -243,11 +253,11 @@ np_err np_authz_scope(const np_principal_t *p, const char *kind, np_scope_t *out
     return NP_OK;
   case NP_ROLE_ENTERPRISE:
     if (bk == BIZ_EVENT || bk == BIZ_POLICY) out->kind = NP_SCOPE_ALL; /* public events, published policies */
-    else if ((bk == BIZ_REGIONAL || bk == BIZ_LOAN) && p->enterprise_id > 0)
+    else if ((bk == BIZ_REGIONAL || bk == BIZ_LOAN || bk == BIZ_POLICY_DEC) && p->enterprise_id > 0)
       out->kind = NP_SCOPE_ENTERPRISE, out->enterprise_id = p->enterprise_id;
     return NP_OK;
   case NP_ROLE_BANK:
-    if (bk == BIZ_LOAN && p->bank[0]) {
+    if ((bk == BIZ_LOAN || bk == BIZ_POLICY_DEC) && p->bank[0]) {
       out->kind = NP_SCOPE_BANK;
       np_strlcpy(out->bank, p->bank, sizeof out->bank);
     } else if (bk == BIZ_POLICY) {

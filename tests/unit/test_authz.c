@@ -53,6 +53,8 @@ static const struct {
   {"referral.read", "0001111100"},  {"referral.write", "0001111000"}, {"apikey.manage", "0001000000"},
   {"feed.read", "0000000000"},
   {"loan.read", "0001110010"},      {"policy.read", "0001111110"},    {"policy.manage", "0001000000"},
+  {"policy.run", "0001000000"},     {"policy.review", "0000010000"},  {"policy.approve", "0000100000"},
+  {"policy.publish", "0001100000"}, {"policy.pay", "0000110000"},     {"policy.params", "0001000000"},
   {"case.read", "0001111000"},      {"case.write", "0001111000"},
   {"sharing.read", "0001111100"},   {"sharing.write", "0001111100"},  {"sharing.agree", "0001111000"},
   {"match.read", "0001111101"},     {"batch.run", "0001110000"},      {"batch.commit", "0001110000"},
@@ -119,6 +121,7 @@ static const struct {
   {"alert", "NNNRRRRENN"},
   {"seeker", "NNNRRRRNNS"},
   {"sharing", "NNNRRRRENN"},
+  {"policy_decision", "NNNRRRREBN"},
 };
 
 static char kind_char(np_scope_kind k) {
