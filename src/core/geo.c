@@ -1,5 +1,5 @@
 /* Great-circle distances in whole metres and the 0.1° grid (see geo.h). */
-#include "match/geo.h"
+#include "core/geo.h"
 #include <math.h>
 
 #define EARTH_R_M 6371008.8
@@ -75,4 +75,29 @@ void np_geo_cell_range(int32_t lat_e6, int32_t lon_e6, int64_t radius_m, int *ro
   *row1 = np_geo_row((int32_t)fmin(hi, 2e9));
   *col0 = np_geo_col((int32_t)fmax(wlo, -2e9));
   *col1 = np_geo_col((int32_t)fmin(whi, 2e9));
+}
+
+bool np_geo_parse_deg(const char *s, int32_t *e6) {
+  if (!s || !*s) return false;
+  bool neg = *s == '-';
+  if (neg) s++;
+  int64_t whole = 0, frac = 0;
+  int nwhole = 0, nfrac = 0;
+  for (; *s >= '0' && *s <= '9'; s++) {
+    if (++nwhole > 3) return false;
+    whole = whole * 10 + (*s - '0');
+  }
+  if (*s == '.') {
+    for (s++; *s >= '0' && *s <= '9'; s++) {
+      if (++nfrac > 6) return false;
+      frac = frac * 10 + (*s - '0');
+    }
+    if (nfrac == 0) return false;
+  }
+  if (*s || nwhole == 0) return false;
+  for (int i = nfrac; i < 6; i++) frac *= 10;
+  int64_t v = whole * 1000000 + frac;
+  if (v > 180000000) return false;
+  *e6 = (int32_t)(neg ? -v : v);
+  return true;
 }

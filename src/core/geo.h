@@ -1,5 +1,5 @@
 /*
- * Geography for the matching engine: great-circle distances between points given in integer
+ * Geography (matching engine, labour sharing, jobs near a point): great-circle distances between points given in integer
  * micro-degrees (lat_e6, lon_e6), returned as whole metres, and a uniform grid of 0.1° cells over
  * Shandong (and a margin) for radius queries.
  *
@@ -10,8 +10,8 @@
  * same whole-metre figure. Floating point stays inside these functions: callers only see int64
  * metres (and rank on them with integer arithmetic).
  */
-#ifndef NP_MATCH_GEO_H
-#define NP_MATCH_GEO_H
+#ifndef NP_CORE_GEO_H
+#define NP_CORE_GEO_H
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -50,5 +50,12 @@ uint32_t np_geo_cell(int32_t lat_e6, int32_t lon_e6);
  * (lat, lon): the bounding box of the circle, widened by one micro-degree.
  */
 void np_geo_cell_range(int32_t lat_e6, int32_t lon_e6, int64_t radius_m, int *row0, int *row1, int *col0, int *col1);
+
+/**
+ * Parses decimal degrees ("36.651", "117.12", at most 6 decimals, optional leading '-') into
+ * micro-degrees without floating point. false for anything else or beyond ±180°.
+ */
+bool np_geo_parse_deg(const char *s, int32_t *e6);
+
 
 #endif

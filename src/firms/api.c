@@ -6,6 +6,7 @@
 void np_firms_api_register(np_http_t *h) {
   np_firms_enterprises_api_register(h);
   np_firms_demands_api_register(h);
+  np_firms_jobs_api_register(h);
   np_firms_teams_api_register(h);
   np_firms_alerts_api_register(h);
 }

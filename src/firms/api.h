@@ -12,4 +12,7 @@ void np_firms_enterprises_api_register(np_http_t *h);
 /** Teams, specialists + assignments, coverage, grid, service logs, timeline (api_teams.c). */
 void np_firms_teams_api_register(np_http_t *h);
 
+/** GET /api/v1/public/jobs (jobs near a point, public). */
+void np_firms_jobs_api_register(np_http_t *h);
+
 #endif

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include "core/date.h"
 #include "match/alloc.h"
-#include "match/geo.h"
+#include "core/geo.h"
 #include "match/index.h"
 #include "ref/ref.h"
 #include "store/store.h"

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include "audit/audit.h"
 #include "core/err.h"
+#include "core/ratelimit.h"
 #include "http/http.h"
 #include "ref/ref.h"
 #include "store/store.h"
@@ -25,24 +26,6 @@
 #define NP_FEED_MAX_LIMIT 500
 #define NP_PARTNER_KEY_LEN 43 /* "np_" + 40 hex */
 #define NP_PARTNER_DEFAULT_RATE 60
-
-/* ---- rate limiting ---- */
-
-typedef struct np_ratelimit np_ratelimit_t;
-
-/** A limiter with room for `slots` keys (least recently used ones are forgotten). */
-np_ratelimit_t *np_ratelimit_new(size_t slots);
-void np_ratelimit_free(np_ratelimit_t *rl);
-
-/**
- * Takes one token for `key` from a bucket of `per_minute` tokens refilled continuously, at time
- * now_ms. True when allowed; false with *retry_after_s (may be NULL) = seconds until the next token.
- * Thread-safe.
- */
-bool np_ratelimit_take(np_ratelimit_t *rl, const char *key, int per_minute, int64_t now_ms, int *retry_after_s);
-
-/** Milliseconds of a monotonic clock (for np_ratelimit_take). */
-int64_t np_ratelimit_now_ms(void);
 
 /* ---- keys ---- */
 

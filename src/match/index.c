@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/date.h"
-#include "match/geo.h"
+#include "core/geo.h"
 
 #define NO_CELL ((uint32_t)(NP_GEO_ROWS * NP_GEO_COLS))
 #define DICT_CHUNK 4096

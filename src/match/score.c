@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/date.h"
-#include "match/geo.h"
+#include "core/geo.h"
 
 static const char *const filter_names[NP_MF__COUNT] = {
   "", "occupation", "skill_level", "age", "education", "radius", "scope", "availability", "consent", "status",

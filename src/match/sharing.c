@@ -8,7 +8,7 @@
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/str.h"
-#include "match/geo.h"
+#include "core/geo.h"
 
 #define MAX_BOARD_POSTS 20000
 #define BOARD_POSTS_PER_CIRCLE 50

@@ -255,3 +255,25 @@ test('demands: list filters, cursor pages and the audited XLSX export', async ()
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /spreadsheetml/);
 });
+
+test('public jobs near a point: no login, nearest first, validation', async () => {
+  let r = await call(srv.base, 'GET', '/api/v1/public/jobs?lat=36.66&lon=117.05&radius_km=30&limit=50');
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.json.items.length > 0 && r.json.total >= r.json.items.length);
+  let prev = -1;
+  for (const j of r.json.items) {
+    assert.ok(j.distance_km <= 30);
+    assert.ok(Math.floor(j.distance_km) >= Math.floor(prev));
+    prev = j.distance_km;
+    assert.equal(j.id_number, undefined);
+    assert.match(j.id, /^dem_\d+$/);
+  }
+  r = await call(srv.base, 'GET', '/api/v1/public/jobs?lat=36.66&lon=117.05&occupation=6-18&limit=100');
+  for (const j of r.json.items) assert.ok(j.occupation_code.startsWith('6-18'));
+  for (const bad of ['lat=40&lon=117', 'lat=36.6&lon=abc', 'lon=117', 'lat=36.6&lon=117&radius_km=0',
+    'lat=36.6&lon=117&radius_km=101', 'lat=36.6&lon=117&occupation=x%27']) {
+    r = await call(srv.base, 'GET', `/api/v1/public/jobs?${bad}`);
+    assert.equal(r.status, 422, bad);
+    assert.ok(r.json.error.field, bad);
+  }
+});

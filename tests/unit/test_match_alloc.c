@@ -5,7 +5,7 @@
 #include <string.h>
 #include "core/date.h"
 #include "match/alloc.h"
-#include "match/geo.h"
+#include "core/geo.h"
 
 static int32_t today;
 

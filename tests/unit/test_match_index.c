@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/date.h"
-#include "match/geo.h"
+#include "core/geo.h"
 #include "match/index.h"
 #include "store/store.h"
 

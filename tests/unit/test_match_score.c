@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/date.h"
-#include "match/geo.h"
+#include "core/geo.h"
 #include "match/score.h"
 
 static int32_t days(const char *s) {
