@@ -55,6 +55,21 @@ export const MENU = [
       { path: '/match/partner-keys', name: 'match-partner-keys', title: 'match.menu.partnerKeys', icon: 'Key', perm: 'apikey.manage', component: () => import('@/views/match/PartnerKeysView.vue') },
     ],
   },
+  {
+    key: 'policy', title: 'policy.menu.group', icon: 'Coin',
+    children: [
+      { path: '/policy/for-you', name: 'policy-for-you', title: 'policy.menu.forYou', icon: 'Present', perm: 'policy.read', only: ['enterprise'], watermark: true, component: () => import('@/views/policy/ForYouView.vue') },
+      { path: '/policy/catalogue', name: 'policy-catalogue', title: 'policy.menu.catalogue', icon: 'Notebook', perm: 'policy.read', except: ['bank'], component: () => import('@/views/policy/CatalogueView.vue') },
+      { path: '/policy/runs', name: 'policy-runs', title: 'policy.menu.runs', icon: 'Cpu', perm: 'policy.read', except: ['bank', 'enterprise'], component: () => import('@/views/policy/RunsView.vue') },
+      { path: '/policy/runs/:id', name: 'policy-run', title: 'policy.menu.runDetail', icon: 'Cpu', perm: 'policy.read', except: ['bank', 'enterprise'], hidden: true, watermark: true, component: () => import('@/views/policy/RunDetailView.vue') },
+      { path: '/policy/runs/:id/decisions/:entity', name: 'policy-decision', title: 'policy.menu.decision', icon: 'Reading', perm: 'policy.read', except: ['bank'], hidden: true, watermark: true, component: () => import('@/views/policy/DecisionView.vue') },
+      { path: '/policy/diff', name: 'policy-diff', title: 'policy.menu.diff', icon: 'Switch', perm: 'policy.read', except: ['bank', 'enterprise'], hidden: true, watermark: true, component: () => import('@/views/policy/DiffView.vue') },
+      { path: '/policy/batches', name: 'policy-batches', title: 'policy.menu.batches', icon: 'Stamp', perm: 'policy.read', except: ['bank', 'enterprise', 'specialist'], watermark: true, component: () => import('@/views/policy/BatchesView.vue') },
+      { path: '/policy/batches/:id', name: 'policy-batch', title: 'policy.menu.batch', icon: 'Stamp', perm: 'policy.read', except: ['bank', 'enterprise', 'specialist'], hidden: true, watermark: true, component: () => import('@/views/policy/BatchView.vue') },
+      { path: '/policy/enterprises/:id', name: 'policy-enterprise', title: 'policy.menu.enterprise', icon: 'Present', perm: 'policy.read', except: ['bank', 'enterprise'], hidden: true, watermark: true, component: () => import('@/views/policy/ForYouView.vue') },
+      { path: '/policy/whitelist', name: 'policy-whitelist', title: 'policy.menu.whitelist', icon: 'CreditCard', perm: 'policy.read', except: ['enterprise', 'specialist'], watermark: true, component: () => import('@/views/policy/WhitelistView.vue') },
+    ],
+  },
   { path: '/account', name: 'account', title: 'menu.account', icon: 'Avatar', watermark: true, component: () => import('@/views/AccountView.vue') },
 ];
 

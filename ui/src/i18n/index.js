@@ -6,6 +6,8 @@ import matchZh from './match.zh-CN';
 import matchEn from './match.en';
 import firmsZh from './firms.zh-CN';
 import firmsEn from './firms.en';
+import policyZh from './policy.zh-CN';
+import policyEn from './policy.en';
 
 /** Adds a page group's messages (own top-level keys, plus entries of shared groups such as menu). */
 function withPages(base, extra) {
@@ -30,7 +32,7 @@ export const i18n = createI18n({
   globalInjection: true,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': withPages({ ...zhCN, match: matchZh }, firmsZh), en: withPages({ ...en, match: matchEn }, firmsEn) },
+  messages: { 'zh-CN': withPages({ ...zhCN, match: matchZh, policy: policyZh }, firmsZh), en: withPages({ ...en, match: matchEn, policy: policyEn }, firmsEn) },
   missingWarn: false,
   fallbackWarn: false,
 });
