@@ -113,24 +113,9 @@ static json_t *ts_or_null(int64_t t) {
 
 /* The reference index: the global one, or built once from this connection (CLI, tests). */
 static const np_ref_t *ref_index(np_store_t *s) {
-  static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-  static bool tried;
-  const np_ref_t *ref = np_ref_global();
-  if (ref || !s) return ref;
-  pthread_mutex_lock(&mu);
-  ref = np_ref_global();
-  if (!ref && !tried) {
-    tried = true;
-    np_ref_t *built = NULL;
-    np_errdetail_t d;
-    np_errdetail_clear(&d);
-    if (np_ref_open(s, &built, &d) == NP_OK) {
-      np_ref_set_global(built);
-      ref = built;
-    }
-  }
-  pthread_mutex_unlock(&mu);
-  return ref;
+  np_errdetail_t d;
+  np_errdetail_clear(&d);
+  return np_ref_shared(s, &d);
 }
 
 json_t *np_user_json(const np_user_t *u, int64_t now) {

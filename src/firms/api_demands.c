@@ -37,23 +37,10 @@ typedef struct ctx {
 
 /* The reference index: normally set at server start; else built once from this request's connection. */
 static const np_ref_t *ref_index(np_req_t *r) {
-  static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-  const np_ref_t *ref = np_ref_global();
-  if (ref) return ref;
-  pthread_mutex_lock(&mu);
-  ref = np_ref_global();
-  np_store_t *s = ref ? NULL : np_req_store(r);
-  if (s) {
-    np_ref_t *built = NULL;
-    np_errdetail_t e = {0};
-    if (np_ref_open(s, &built, &e) == NP_OK) {
-      np_ref_set_global(built);
-      ref = built;
-    } else {
-      np_log_error("ref.open", "cannot build the reference index: %s", e.message);
-    }
-  }
-  pthread_mutex_unlock(&mu);
+  np_errdetail_t e = {0};
+  np_store_t *s = np_ref_global() ? NULL : np_req_store(r);
+  const np_ref_t *ref = np_ref_global() ? np_ref_global() : s ? np_ref_shared(s, &e) : NULL;
+  if (!ref && s) np_log_error("ref.open", "cannot build the reference index: %s", e.message);
   return ref;
 }
 

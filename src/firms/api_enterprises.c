@@ -31,29 +31,9 @@
 
 /* ---- helpers ---- */
 
-static pthread_mutex_t g_ref_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The reference index (built from the store on first use when the server did not set it). */
-static const np_ref_t *ref_of(np_req_t *r) {
-  const np_ref_t *ref = np_ref_global();
-  if (ref) return ref;
-  pthread_mutex_lock(&g_ref_lock);
-  ref = np_ref_global();
-  if (!ref) {
-    np_store_t *s = np_req_store(r);
-    np_ref_t *built = NULL;
-    np_errdetail_t err = {0};
-    if (s && np_ref_open(s, &built, &err) == NP_OK) {
-      np_ref_set_global(built);
-      ref = built;
-    } else if (s) {
-      np_log_error("ref.open", "cannot build the reference index: %s", err.message);
-    }
-  }
-  pthread_mutex_unlock(&g_ref_lock);
-  if (!ref) np_resp_error(r, 503, "unavailable", "", "reference data is not loaded (run nineplus migrate)");
-  return ref;
-}
+static const np_ref_t *ref_of(np_req_t *r) { return np_ref_req(r); }
 
 static np_audit_entry_t actor_of(np_req_t *r) {
   const np_principal_t *p = np_req_principal(r);

@@ -25,26 +25,8 @@ typedef struct hctx {
 } hctx_t;
 
 /* The process-wide region index, built from the request's connection on first use (as src/ref/api.c does). */
-static pthread_mutex_t g_ref_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static const np_ref_t *ref_or_fail(np_req_t *r) {
-  const np_ref_t *ref = np_ref_global();
-  if (ref) return ref;
-  pthread_mutex_lock(&g_ref_lock);
-  ref = np_ref_global();
-  if (!ref) {
-    np_store_t *s = np_req_store(r);
-    np_ref_t *built = NULL;
-    np_errdetail_t err = {0};
-    if (s && np_ref_open(s, &built, &err) == NP_OK) {
-      np_ref_set_global(built);
-      ref = built;
-    }
-  }
-  pthread_mutex_unlock(&g_ref_lock);
-  if (!ref) np_resp_error(r, 503, "unavailable", NULL, "reference data is not loaded (run nineplus migrate)");
-  return ref;
-}
+static const np_ref_t *ref_or_fail(np_req_t *r) { return np_ref_req(r); }
 
 /* Fills h for the request; on failure the response has been sent and false is returned. */
 static bool begin(np_req_t *r, const char *kind, hctx_t *h) {

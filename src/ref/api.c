@@ -20,8 +20,7 @@
 
 /* ---- small helpers ---- */
 
-/* The index (np_ref_shared builds it from this request's store when the server did not). */
-static const np_ref_t *ref_or_fail(np_req_t *req) {
+const np_ref_t *np_ref_req(np_req_t *req) {
   np_errdetail_t err = {0};
   np_store_t *s = np_req_store(req);
   if (!s) return NULL; /* answered 503 */
@@ -161,7 +160,7 @@ static json_t *region_full(const np_ref_t *ref, const np_region_t *r) {
 }
 
 static void h_region(np_req_t *req) {
-  const np_ref_t *ref = ref_or_fail(req);
+  const np_ref_t *ref = np_ref_req(req);
   if (!ref) return;
   const char *code = np_req_param(req, "code");
   const np_region_t *r = code ? np_ref_region(ref, code) : NULL;
@@ -173,7 +172,7 @@ static void h_region(np_req_t *req) {
 }
 
 static void h_regions(np_req_t *req) {
-  const np_ref_t *ref = ref_or_fail(req);
+  const np_ref_t *ref = np_ref_req(req);
   if (!ref) return;
   const char *parent = NULL, *q = NULL, *within = NULL;
   size_t limit = 0, offset = 0;
@@ -245,7 +244,7 @@ static json_t *item_brief(const np_ref_item_t *it, np_ref_tree tree) {
 }
 
 static void items_list(np_req_t *req, np_ref_tree tree) {
-  const np_ref_t *ref = ref_or_fail(req);
+  const np_ref_t *ref = np_ref_req(req);
   if (!ref) return;
   const char *q = NULL, *parent = NULL, *level = NULL;
   size_t limit = 0, offset = 0;
@@ -292,7 +291,7 @@ static void items_list(np_req_t *req, np_ref_tree tree) {
 }
 
 static void item_one(np_req_t *req, np_ref_tree tree) {
-  const np_ref_t *ref = ref_or_fail(req);
+  const np_ref_t *ref = np_ref_req(req);
   if (!ref) return;
   const char *code = np_req_param(req, "code");
   const np_ref_item_t *it = code ? np_ref_item(ref, tree, code) : NULL;
@@ -321,7 +320,7 @@ static void h_occupation(np_req_t *req) { item_one(req, NP_REF_OCCUPATIONS); }
 /* ---- skill levels ---- */
 
 static void h_skill_levels(np_req_t *req) {
-  const np_ref_t *ref = ref_or_fail(req);
+  const np_ref_t *ref = np_ref_req(req);
   if (!ref) return;
   size_t n = 0;
   const np_skill_level_t *k = np_ref_skill_levels(ref, &n);
@@ -343,7 +342,7 @@ static void h_skill_levels(np_req_t *req) {
 /* ---- minimum wage ---- */
 
 static void h_min_wage(np_req_t *req) {
-  const np_ref_t *ref = ref_or_fail(req);
+  const np_ref_t *ref = np_ref_req(req);
   if (!ref) return;
   const char *county = np_req_query(req, "county"), *date = np_req_query(req, "date");
   char today[NP_DATE_STRLEN];

@@ -222,6 +222,13 @@ np_err np_ref_min_wage(const np_ref_t *ref, const char *county_code, const char 
 
 /* ---- HTTP ---- */
 struct np_http;
+/**
+ * The index for an HTTP handler (np_ref_shared on the request's store); NULL after answering 503
+ * when the reference data is not loaded.
+ */
+struct np_req;
+const np_ref_t *np_ref_req(struct np_req *req);
+
 /** Registers the public /api/v1/ref/... routes (handlers use np_ref_global()). */
 void np_ref_api_register(struct np_http *h);
 

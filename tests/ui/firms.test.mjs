@@ -139,6 +139,7 @@ test('a specialist sees "my enterprises"', { skip, timeout: 30000 }, async () =>
   for (const e of mine.json.items) await page.getByTestId(`my-ent-${e.uscc}`).waitFor();
   await page.getByTestId(`my-ent-${mine.json.items[0].uscc}`).click();
   await page.waitForURL(/\/firms\/enterprises\/ent_\d+$/);
+  await page.getByTestId('ent-name').filter({ hasText: mine.json.items[0].name }).waitFor();
   assert.equal((await page.getByTestId('ent-name').innerText()).trim(), mine.json.items[0].name);
 });
 
