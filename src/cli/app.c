@@ -5,6 +5,7 @@
 #include "match/sharing.h"
 #include "match/api.h"
 #include "match/api_match.h"
+#include "policy/api.h"
 #include "auth/auth.h"
 #include "ref/ref.h"
 
@@ -19,4 +20,5 @@ void np_app_register_routes(np_http_t *h) {
   np_match_sharing_api_register(h);
   np_match_api_register(h);
   np_match_engine_api_register(h);
+  np_policy_api_register(h);
 }
