@@ -1478,10 +1478,10 @@ typedef struct lent {
   int32_t row;
 } lent_t;
 
-static int g_nkey;
-static int cmp_lent(const void *a, const void *b) {
+static int cmp_lent(const void *a, const void *b, void *ctx) {
   const lent_t *x = a, *y = b;
-  for (int i = 0; i < g_nkey; i++)
+  int nkey = *(const int *)ctx;
+  for (int i = 0; i < nkey; i++)
     if (x->key[i] != y->key[i]) return x->key[i] < y->key[i] ? -1 : 1;
   if (x->order != y->order) return x->order < y->order ? -1 : 1;
   return x->id < y->id ? -1 : x->id > y->id;
@@ -1561,9 +1561,9 @@ np_err np_policy_apply_limits(const np_peval_t *E, np_pdecisions_t *d, np_errdet
     if (!r) r = eval_rows(E, v, kind, cap ? L->cap : L->count, rows, n, tmp);
     if (!r) {
       for (size_t i = 0; i < n; i++) lim[i] = tmp[i];
-      g_nkey = L->nkey;
+      int nkey = L->nkey;
       for (size_t i = 0; i < n; i++) ents[i].row = (int32_t)i; /* position into rows/lim during the walk */
-      qsort(ents, n, sizeof *ents, cmp_lent);
+      qsort_r(ents, n, sizeof *ents, cmp_lent, &nkey); /* reentrant: runs may overlap in a server */
       size_t g0 = 0;
       int64_t used = 0;
       for (size_t i = 0; i < n; i++) {

@@ -212,9 +212,9 @@ int64_t np_policy_facts_find(const np_policy_facts_t *f, np_pkind_t k, int64_t i
   return lo < f->t[k].n && ids[lo] == id ? (int64_t)lo : -1;
 }
 
-static const int64_t *g_sort_ids;
-static int cmp_perm(const void *a, const void *b) {
-  int64_t x = g_sort_ids[*(const size_t *)a], y = g_sort_ids[*(const size_t *)b];
+static int cmp_perm(const void *a, const void *b, void *ctx) {
+  const int64_t *ids = ctx;
+  int64_t x = ids[*(const size_t *)a], y = ids[*(const size_t *)b];
   return x < y ? -1 : x > y;
 }
 
@@ -246,8 +246,7 @@ np_err np_policy_facts_finish(np_policy_facts_t *f, bool resolved_links, np_errd
     size_t *perm = malloc((t->n ? t->n : 1) * sizeof *perm);
     if (!perm) return np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
     for (size_t i = 0; i < t->n; i++) perm[i] = i;
-    g_sort_ids = ids;
-    qsort(perm, t->n, sizeof *perm, cmp_perm);
+    qsort_r(perm, t->n, sizeof *perm, cmp_perm, (void *)(uintptr_t)ids);
     for (size_t i = 1; i < t->n; i++)
       if (ids[perm[i]] == ids[perm[i - 1]]) {
         int64_t dup = ids[perm[i]];
