@@ -32,7 +32,8 @@ static void scope_like(const np_pwf_ctx_t *c, char out[24]) {
 static np_err audit(const np_pwf_ctx_t *c, const char *action, const char *entity, const char *prefix, int64_t id,
                     const char *detail, np_errdetail_t *err) {
   char eid[40];
-  np_id_format(prefix, id, eid, sizeof eid);
+  if (id > 0) np_id_format(prefix, id, eid, sizeof eid);
+  else snprintf(eid, sizeof eid, "sweep"); /* system sweeps over many items */
   np_audit_entry_t e = {.user_id = c->user_id, .username = c->user, .role = c->role, .ip = c->ip, .action = action,
                         .entity = entity, .entity_id = eid, .request_id = c->request_id, .detail = detail};
   np_err r = np_audit_record(c->s, &e, NULL, err);
@@ -250,7 +251,7 @@ np_err np_pwf_batch_open(const np_pwf_ctx_t *c, int64_t run_id, const char *poli
         "(SELECT s.enterprise_id FROM policy_certificates pc JOIN policy_spells s ON s.person_id = pc.person_id "
         "WHERE d.entity_kind = 'certificate' AND pc.id = d.entity_id ORDER BY s.start_date DESC, s.id DESC LIMIT 1)) "
         "WHERE d.run_id = ? AND d.policy = ? AND d.eligible = 1 ORDER BY d.entity_kind, d.entity_id",
-        "iiitit" "t", *batch_id, year, set.whitelist && set.bank[0] ? set.bank : NULL, now, run_id, policy);
+        "iittit", *batch_id, year, set.whitelist && set.bank[0] ? set.bank : NULL, now, run_id, policy);
   if (!r) r = audit(c, "policy.batch.open", "policy_batch", NP_ID_PBATCH, *batch_id, policy, err);
   if (!r) *created = true;
   return COMMIT(r);
@@ -313,28 +314,10 @@ np_err np_pwf_approve(const np_pwf_ctx_t *c, int64_t batch_id, int64_t *moved, n
   batch_t b;
   np_err r = batch_get(c->s, batch_id, &b, err);
   if (r) return finish(c, r);
-  bool found = false;
-  int64_t x;
-  r = np_store_queryf_int64(c->s, &x, &found, err, "SELECT 1 FROM policy_batch_approvals WHERE batch_id = ? AND city_code = ?",
-                            "it", batch_id, city);
-  if (!r && found) r = np_fail(err, NP_ERR_CONFLICT, "already_approved", "", "city %s has already approved this batch", city);
-  if (r) return finish(c, r);
-  /* nothing approved before its review: every county of the city with items must have finished */
+  /* nothing approved before its review: only reviewed items move; with none, say which county is pending */
   np_stmt_t *st;
   char like[24];
   scope_like(c, like);
-  r = np_store_prepare(c->s, "SELECT county_code FROM policy_items WHERE batch_id = ? AND lane = 'auto' AND region_code LIKE ? "
-                             "AND county_code NOT IN (SELECT county_code FROM policy_batch_reviews WHERE batch_id = ?) "
-                             "ORDER BY county_code LIMIT 1", &st, err);
-  if (r) return finish(c, r);
-  np_store_bind_int64(st, 1, batch_id);
-  np_store_bind_text(st, 2, like, NP_STORE_STRLEN);
-  np_store_bind_int64(st, 3, batch_id);
-  bool has;
-  char pending[16] = "";
-  if (!(r = np_store_step(st, &has, err)) && has) np_strlcpy(pending, np_store_col_text(st, 0), sizeof pending);
-  np_store_release(st);
-  if (!r && has) r = np_fail(err, NP_ERR_CONFLICT, "not_reviewed", "county", "county %s has not finished its review", pending);
   int64_t amount = 0, count = 0;
   if (!r)
     r = np_store_queryf_int64(c->s, &amount, NULL, err, "SELECT COALESCE(SUM(amount_fen), 0) FROM policy_items WHERE batch_id = ? "
@@ -342,7 +325,22 @@ np_err np_pwf_approve(const np_pwf_ctx_t *c, int64_t batch_id, int64_t *moved, n
   if (!r)
     r = np_store_queryf_int64(c->s, &count, NULL, err, "SELECT COUNT(*) FROM policy_items WHERE batch_id = ? "
                               "AND state = 'reviewed' AND lane = 'auto' AND region_code LIKE ?", "it", batch_id, like);
-  if (!r && count == 0) r = np_fail(err, NP_ERR_CONFLICT, "nothing_to_approve", "", "no reviewed items in %s", city);
+  if (!r && count == 0) {
+    r = np_store_prepare(c->s, "SELECT county_code FROM policy_items WHERE batch_id = ? AND lane = 'auto' AND state = 'candidate' "
+                               "AND region_code LIKE ? ORDER BY county_code LIMIT 1", &st, err);
+    if (r) return finish(c, r);
+    np_store_bind_int64(st, 1, batch_id);
+    np_store_bind_text(st, 2, like, NP_STORE_STRLEN);
+    bool has;
+    char pending[16] = "";
+    if (!(r = np_store_step(st, &has, err)) && has) np_strlcpy(pending, np_store_col_text(st, 0), sizeof pending);
+    np_store_release(st);
+    if (!r && pending[0])
+      r = np_fail(err, NP_ERR_CONFLICT, "not_reviewed", "county", "county %s has not finished its review: nothing can be approved before it",
+                  pending);
+    else if (!r)
+      r = np_fail(err, NP_ERR_CONFLICT, "nothing_to_approve", "", "no reviewed items waiting for approval in %s", city);
+  }
   if (r) return finish(c, r);
   /* fund budget of the policy for the year */
   int64_t budget = 0, used = 0;
@@ -367,8 +365,8 @@ np_err np_pwf_approve(const np_pwf_ctx_t *c, int64_t batch_id, int64_t *moved, n
   char now[NP_TS_STRLEN];
   ts(c->now, now);
   if (!r)
-    r = np_store_execf(c->s, NULL, err, "INSERT INTO policy_batch_approvals (batch_id, city_code, amount_fen, by_user, at) "
-                       "VALUES (?,?,?,?,?)", "itit" "t", batch_id, city, amount, c->user ? c->user : "system", now);
+    r = np_store_execf(c->s, NULL, err, "INSERT INTO policy_batch_approvals (batch_id, city_code, amount_fen, items, by_user, at) "
+                       "VALUES (?,?,?,?,?,?)", "itii" "tt", batch_id, city, amount, n, c->user ? c->user : "system", now);
   if (!r && strcmp(b.state, "review") == 0) r = batch_state(c, batch_id, "approved", err);
   char detail[128], a[NP_MONEY_STRLEN];
   np_money_format(amount, a, sizeof a);

@@ -82,14 +82,17 @@ CREATE TABLE policy_batch_reviews (
   PRIMARY KEY (batch_id, county_code)
 );
 
+-- one row per approval action (a city approves the counties that have finished their review)
 CREATE TABLE policy_batch_approvals (
+  id INTEGER PRIMARY KEY,
   batch_id INTEGER NOT NULL REFERENCES policy_batches (id),
   city_code TEXT NOT NULL,
   amount_fen BIGINT NOT NULL,
+  items INTEGER NOT NULL,
   by_user TEXT NOT NULL,
-  at TEXT NOT NULL,
-  PRIMARY KEY (batch_id, city_code)
+  at TEXT NOT NULL
 );
+CREATE INDEX policy_batch_approvals_batch ON policy_batch_approvals (batch_id, city_code);
 
 CREATE TABLE policy_items (
   id INTEGER PRIMARY KEY,
