@@ -66,7 +66,7 @@ export default {
     hashHint: 'Same inputs, rules, engine version and date give the same result hash: anyone can re-check a run.',
     perPolicy: 'By policy', workflow: 'Workflow', openWorkflow: 'Open workflow', startWorkflow: 'Start the workflow',
     reasons: 'Reasons', bar: 'Bars', pie: 'Pie', compare: 'Compare with another run', compareHint: 'Pick a finished run to list the decisions that changed between the two and why.',
-    compareGo: 'Compare',
+    compareGo: 'Compare', grantAmount: 'Grants (yuan, loan caps excluded)',
   },
   dec: {
     eligibleYes: 'Eligible', eligibleNo: 'Not eligible', enterprisePh: 'Enterprise id or USCC', minAmount: 'Minimum amount',
@@ -77,7 +77,7 @@ export default {
     explanation: 'Explanation', firstFailing: 'First criterion not met', observed: 'Observed', threshold: 'Threshold', criteria: 'Criteria',
     amount: 'Amount', amountIs: 'Amount granted: {a} yuan', hit: 'Rules: {h}', noAmount: 'Not eligible: no amount.', steps: 'Computation ({n} steps)',
     stepName: 'Quantity', stepExpr: 'Expression', params: 'Parameters used', effective: 'In force', prorated: 'prorated {a} to {b}',
-    rawTrace: 'Full trace (JSON)', sumYes: 'Meets every criterion of "{p}": {a} yuan.', sumNo: 'Does not meet the criteria of "{p}":',
+    rawTrace: 'Full trace (JSON)', sumYes: 'Meets every criterion of "{p}": {a} yuan.', sumNo: 'Does not meet the criteria of "{p}"; criterion by criterion:', sumLimit: 'Meets the criteria of "{p}" but is not granted: {r}.', ruleHit: 'Amount rule (line {l}): {v}',
   },
   batches: {
     tab: 'Batches', notices: 'Public notice', empty: 'No workflow yet. Start one from a finished run.', todo: 'Waiting (your region)',

@@ -64,7 +64,7 @@ export default {
     hashHint: '输入、规则、引擎版本与基准日相同，结果哈希必然相同，可据此复核计算结果。',
     perPolicy: '分政策汇总', workflow: '审核流程', openWorkflow: '进入流程', startWorkflow: '发起审核流程',
     reasons: '不符合原因分布', bar: '柱状图', pie: '饼图', compare: '与其他批次对比', compareHint: '选择一个已完成的批次，查看两次计算之间发生变化的决策及原因。',
-    compareGo: '对比',
+    compareGo: '对比', grantAmount: '补贴金额（元，不含贷款额度）',
   },
   dec: {
     eligibleYes: '符合', eligibleNo: '不符合', enterprisePh: '企业编号或统一社会信用代码', minAmount: '最低金额',
@@ -74,7 +74,7 @@ export default {
     explanation: '判定说明', firstFailing: '首个未满足条件', observed: '实际值', threshold: '标准值', criteria: '逐项条件',
     amount: '金额计算', amountIs: '核定金额 {a} 元', hit: '命中方式：{h}', noAmount: '不符合条件，不计算金额。', steps: '计算过程（{n} 步）',
     stepName: '中间量', stepExpr: '计算式', params: '使用的参数', effective: '有效期', prorated: '按天折算 {a} 至 {b}',
-    rawTrace: '完整计算轨迹（JSON）', sumYes: '经核验，符合「{p}」全部条件，核定金额 {a} 元。', sumNo: '经核验，不符合「{p}」的条件：',
+    rawTrace: '完整计算轨迹（JSON）', sumYes: '经核验，符合「{p}」全部条件，核定金额 {a} 元。', sumNo: '经核验，不符合「{p}」的条件，逐项如下：', sumLimit: '各项条件均满足，但未予享受「{p}」：{r}。', ruleHit: '金额规则（第 {l} 行）：{v}',
   },
   batches: {
     tab: '流程批次', notices: '公示名单', empty: '暂无审核流程。计算完成后，可在批次详情中发起。', todo: '待办（本辖区）',

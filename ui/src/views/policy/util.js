@@ -59,7 +59,7 @@ export function valueText(v, type) {
   if (s === 'false') return t('policy.val.false');
   if (s === 'open') return t('policy.val.open');
   let m = /^(-?\d+(?:\.\d+)?)%\s*\((-?\d+)\/(\d+)\)$/.exec(s);   // exact ratio with its reading
-  if (m) return `${trimZeros(m[1])}%`;
+  if (m) return `${trimZeros((Math.round(Number(m[1]) * 100) / 100).toFixed(2))}%`;
   m = /^(-?\d+(?:\.\d+)?)%$/.exec(s);
   if (m) return `${trimZeros(m[1])}%`;
   m = /^(-?\d+(?:\.\d+)?)\s*\((-?\d+)\/(\d+)\)$/.exec(s);          // exact money fraction (yuan)
@@ -99,15 +99,30 @@ export function reasonLabel(code, message) {
   return code;
 }
 
-/** The comparison sign of a criterion from its expression text (when the API gives it). */
-export function opFromExpr(expr, observedName) {
-  if (!expr) return '';
-  const s = String(expr);
-  const re = observedName
-    ? new RegExp(`${observedName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*(<=|>=|<|>|=|!=)`)
-    : /(<=|>=|!=|<|>|=)/;
-  const m = re.exec(s);
-  return m ? m[1] : '';
+/** A comparable reading of an engine value: a number (rates in percent, money in yuan), a date text, or null. */
+export function numericOf(v) {
+  if (v === null || v === undefined || v === '') return null;
+  if (typeof v === 'number') return v;
+  const s = String(v).trim();
+  let m = /^(-?\d+)\/(\d+)$/.exec(s);
+  if (m) return Number(m[1]) / Number(m[2]);
+  m = /\((-?\d+)\/(\d+)\)$/.exec(s);
+  if (m) return (Number(m[1]) / Number(m[2])) * (s.includes('%') ? 100 : 1);
+  m = /^(-?\d+(?:\.\d+)?)\s*(%|days|months)?$/.exec(s);
+  if (m) return Number(m[1]);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return s;
+  return null;
+}
+
+/** The true relation between an observed and a threshold value ("≤", "≥", "=", "<", ">"), '' when not comparable. */
+export function relation(observed, threshold, passed) {
+  const a = numericOf(observed);
+  const b = numericOf(threshold);
+  if (a === null || b === null || typeof a !== typeof b) return '';
+  const eq = typeof a === 'number' ? Math.abs(a - b) < 1e-9 : a === b;
+  if (eq) return '=';
+  if (passed) return a < b ? '≤' : '≥';
+  return a < b ? '<' : '>';
 }
 
 const OP_TEXT = { '<=': '≤', '>=': '≥', '<': '<', '>': '>', '=': '=', '!=': '≠' };
@@ -158,7 +173,7 @@ export function criteriaLines(criteria, params, crits) {
     let cmp = '';
     if (result !== 'skipped') {
       if (hasObs && hasThr) {
-        const op = rawOp ? (ok ? OP_TEXT[rawOp] : OP_NEG[rawOp]) : '';
+        const op = rawOp ? (ok ? OP_TEXT[rawOp] : OP_NEG[rawOp]) : relation(c.observed, c.threshold, ok);
         cmp = op ? `${valueText(c.observed)} ${op} ${valueText(c.threshold)}`
           : t('policy.explain.obsThr', { o: valueText(c.observed), th: valueText(c.threshold) });
       } else if (hasObs) {
