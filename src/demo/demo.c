@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "demo/steps.h"
 #include "policy/demo.h"
+#include "policy/demo_workflow.h"
 
 /* The steps, in dependency order. Each capability adds one line here. */
 static const np_demo_step_t steps[] = {
@@ -15,6 +16,7 @@ static const np_demo_step_t steps[] = {
   {"seekers", "job seekers with valid ID numbers (~8 % from other provinces), referrals in every stage, partner key demo-partner", np_demo_step_seekers},
   {"sharing", "surplus and shortage posts (用工余缺调剂) in 济南, 青岛, 临沂 and across circles, two agreements", np_demo_step_sharing},
   {"policy_facts", "24 months of insurance facts per enterprise, persons with spells, internships, certificates (policy rules)", np_demo_step_policy_facts},
+  {"policy_workflow", "the seven policies run as of 2023-12-31 and taken through review, approval, notice with objections, push, confirmation and payment (免申即享)", np_demo_step_policy_workflow},
 };
 
 const np_demo_step_t *np_demo_steps(size_t *n) {
