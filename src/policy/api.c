@@ -154,14 +154,15 @@ static void h_param_put(np_req_t *r) {
     np_policy_package_free(pkg);
     return np_resp_error(r, 404, "not_found", NULL, "no parameter %s", name ? name : "");
   }
+  const np_ptype_t ptype = p->type;
   if (!p->admin_settable || p->table_min_wage) {
     np_policy_package_free(pkg);
-    return np_resp_error(r, 409, "not_settable", NULL, "%s is not a parameter a province administrator sets", p->name);
+    return np_resp_error(r, 409, "not_settable", NULL, "%s is not a parameter a province administrator sets", name);
   }
   int64_t v = 0;
-  if (np_pvalue_parse(p->type, value, &v) != NP_OK) {
+  if (np_pvalue_parse(ptype, value, &v) != NP_OK) {
     np_policy_package_free(pkg);
-    return np_resp_error(r, 422, "format", "value", "not a valid %s value", np_ptype_name(p->type));
+    return np_resp_error(r, 422, "format", "value", "not a valid %s value", np_ptype_name(ptype));
   }
   char fs[NP_DATE_STRLEN], ts[NP_DATE_STRLEN], now[NP_TS_STRLEN];
   np_date_format(from, fs, sizeof fs);
