@@ -76,6 +76,7 @@ test('lixia lists its enterprises, opens one and adds a demand line', { skip, ti
   await first.click();
   await page.waitForURL(/\/firms\/enterprises\/ent_\d+$/);
   await page.getByTestId('ent-profile').waitFor();
+  await page.getByTestId('ent-name').filter({ hasText: name }).waitFor();
   assert.equal((await page.getByTestId('ent-name').innerText()).trim(), name);
   assert.ok(await page.getByTestId('watermark').count(), 'the page shows contacts: watermark on');
 
