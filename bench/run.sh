@@ -83,9 +83,10 @@ wrk_run() { # name url conns [header]
   echo
 } | tee "$out"
 
-# later issues append their benchmarks here (bench/*.sh)
+# the benchmarks of later issues (bench/NN-*.sh); BENCH_ONLY=45 runs only bench/45-*, BENCH_ONLY=http none
 for b in bench/[0-9]*.sh; do
   [ -x "$b" ] || continue
+  case "${BENCH_ONLY:-}" in "") ;; http) continue ;; *) case "$(basename "$b")" in "$BENCH_ONLY"-*) ;; *) continue ;; esac ;; esac
   NP_BIN="$bin" "$b" | tee -a "$out"
 done
 echo "report: $out"
