@@ -9,6 +9,7 @@
 #include <time.h>
 #include "auth/auth.h"
 #include "auth/ratelimit.h"
+#include "firms/enterprises.h"
 #include "auth/sessions.h"
 #include "auth/settings.h"
 #include "auth/totp.h"
@@ -415,6 +416,20 @@ static void h_users_list(np_req_t *r) {
                                  next ? json_string(nc) : json_null()));
 }
 
+/* enterprise_id as a user types it: "ent_N", a credit code, or the number; it must exist */
+static np_err enterprise_arg(np_req_t *r, const json_t *j, int64_t *out, np_errdetail_t *d) {
+  json_t *v = json_object_get(j, "enterprise_id");
+  if (!v || json_is_null(v)) return NP_OK;
+  if (json_is_integer(v)) return np_json_get_int(j, "enterprise_id", 0, 1, INT64_MAX, out, NULL, d);
+  if (!json_is_string(v))
+    return np_fail(d, NP_ERR_INVALID, "type", "enterprise_id", "enterprise_id must be an enterprise id or credit code");
+  np_store_t *s = np_req_store(r);
+  if (!s) return np_fail(d, NP_ERR_BUSY, "store_unavailable", NULL, "the database is busy");
+  if (np_ent_resolve(s, json_string_value(v), out, d) != NP_OK)
+    return np_fail(d, NP_ERR_INVALID, "unknown_enterprise", "enterprise_id", "no such enterprise");
+  return NP_OK;
+}
+
 static void h_users_create(np_req_t *r) {
   static const char *const keys[] = {"username", "display_name", "role", "region_code", "enterprise_id", "bank",
                                      "password", NULL};
@@ -428,7 +443,7 @@ static void h_users_create(np_req_t *r) {
       (e = np_json_get_str(j, "display_name", NP_JSON_REQUIRED, 1, NP_DISPLAY_NAME_MAX_CHARS, &in.display_name, NULL, &d)) ||
       (e = np_json_get_str(j, "role", NP_JSON_REQUIRED, 1, 32, &in.role, NULL, &d)) ||
       (e = np_json_get_str(j, "region_code", 0, 1, 15, &in.region_code, NULL, &d)) ||
-      (e = np_json_get_int(j, "enterprise_id", 0, 1, INT64_MAX, &in.enterprise_id, NULL, &d)) ||
+      (e = enterprise_arg(r, j, &in.enterprise_id, &d)) ||
       (e = np_json_get_str(j, "bank", 0, 1, 40, &in.bank, NULL, &d)) ||
       (e = np_json_get_str(j, "password", 0, 1, NP_PASSWORD_MAX_BYTES, &in.password, NULL, &d)))
     return fail(r, e, &d);
@@ -471,6 +486,14 @@ static void h_users_patch(np_req_t *r) {
   np_errdetail_clear(&d);
   np_audit_entry_t a = actor_of(r);
   np_user_t u;
+  /* an enterprise given as ent_N or a credit code becomes its number for the accounts module */
+  json_t *ev = json_object_get(j, "enterprise_id");
+  if (json_is_string(ev)) {
+    int64_t ent = 0;
+    np_err ee = enterprise_arg(r, j, &ent, &d);
+    if (ee) return fail(r, ee, &d);
+    json_object_set_new(j, "enterprise_id", json_integer(ent));
+  }
   np_err e = np_user_update(s, id, j, &a, &u, &d);
   if (e) return fail(r, e, &d);
   np_resp_json(r, 200, np_user_json(&u, np_auth_now()));

@@ -1,5 +1,6 @@
 /* Accounts: sign-in, passwords, second factor, administration, preferences (see users.h). */
 #include "auth/users.h"
+#include "core/ids.h"
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -119,7 +120,7 @@ static const np_ref_t *ref_index(np_store_t *s) {
 }
 
 json_t *np_user_json(const np_user_t *u, int64_t now) {
-  char id[32];
+  char id[32], entid[32];
   snprintf(id, sizeof id, "u_%lld", (long long)u->id);
   const np_ref_t *ref = np_ref_global();
   const np_region_t *rg = (ref && u->region_code[0]) ? np_ref_region(ref, u->region_code) : NULL;
@@ -127,7 +128,7 @@ json_t *np_user_json(const np_user_t *u, int64_t now) {
                    "username", u->username, "display_name", u->display_name, "role", np_role_name(u->role),
                    "region_code", u->region_code[0] ? json_string(u->region_code) : json_null(), "region_name",
                    rg ? json_string(rg->name) : json_null(), "enterprise_id",
-                   u->enterprise_id > 0 ? json_integer(u->enterprise_id) : json_null(), "bank",
+                   u->enterprise_id > 0 ? json_string(np_id_format(NP_ID_ENTERPRISE, u->enterprise_id, entid, sizeof entid)) : json_null(), "bank",
                    u->bank[0] ? json_string(u->bank) : json_null(), "status", np_user_status(u, now),
                    "must_change_password", u->must_change_password, "totp_enrolled", u->totp_enrolled,
                    "mfa_required", np_role_requires_mfa(u->role), "last_login_at", ts_or_null(u->last_login_at),
@@ -137,10 +138,11 @@ json_t *np_user_json(const np_user_t *u, int64_t now) {
 
 /* What audit rows show of a user (no personal data, no secrets). */
 static char *snapshot(const np_user_t *u) {
+  char entid[32];
   json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:b, s:b}", "username", u->username, "display_name",
                         u->display_name, "role", np_role_name(u->role), "region_code",
                         u->region_code[0] ? json_string(u->region_code) : json_null(), "enterprise_id",
-                        u->enterprise_id > 0 ? json_integer(u->enterprise_id) : json_null(), "bank",
+                        u->enterprise_id > 0 ? json_string(np_id_format(NP_ID_ENTERPRISE, u->enterprise_id, entid, sizeof entid)) : json_null(), "bank",
                         u->bank[0] ? json_string(u->bank) : json_null(), "disabled", u->disabled, "locked",
                         u->admin_locked, "totp_enrolled", u->totp_enrolled);
   if (!o) return NULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "auth/users.h"
 #include "cli/cli.h"
+#include "firms/enterprises.h"
 #include "core/date.h"
 #include "core/str.h"
 #include "crypto/crypto.h"
@@ -34,7 +35,7 @@ static void user_usage(FILE *f) {
 
 typedef struct opts {
   const char *db, *username, *role, *region, *bank, *display_name;
-  int64_t enterprise;
+  const char *enterprise; /* ent_N, a credit code or the number */
   bool password_stdin;
 } opts_t;
 
@@ -91,8 +92,17 @@ static int do_add(np_store_t *s, const opts_t *o, const np_audit_entry_t *actor)
             NP_PASSWORD_MAX_BYTES);
     return 2;
   }
+  int64_t enterprise_id = 0;
+  char entkey[64] = "";
+  if (o->enterprise) /* a bare number is read as ent_N; either way the enterprise must exist */
+    snprintf(entkey, sizeof entkey, "%s%s", np_parse_int64(o->enterprise, strlen(o->enterprise), 1, INT64_MAX,
+                                                           &enterprise_id) == NP_OK ? "ent_" : "", o->enterprise);
+  if (o->enterprise && np_ent_resolve(s, entkey, &enterprise_id, &d) != NP_OK) {
+    fprintf(stderr, "nineplus user add: --enterprise: no such enterprise (give ent_N or its credit code)\n");
+    return 2;
+  }
   np_user_new_t in = {.username = o->username, .display_name = o->display_name, .role = role,
-                      .region_code = o->region, .enterprise_id = o->enterprise, .bank = o->bank,
+                      .region_code = o->region, .enterprise_id = enterprise_id, .bank = o->bank,
                       .password = o->password_stdin ? pw : NULL};
   np_user_created_t c;
   np_err e = np_user_create(s, &in, actor, &c, &d);
@@ -186,10 +196,10 @@ static int do_list(np_store_t *s) {
     json_array_foreach(items, i, u) {
       const char *region = json_string_value(json_object_get(u, "region_code"));
       const char *bank = json_string_value(json_object_get(u, "bank"));
-      json_int_t ent = json_integer_value(json_object_get(u, "enterprise_id"));
+      const char *ent = json_string_value(json_object_get(u, "enterprise_id"));
       char jur[96];
       if (region) snprintf(jur, sizeof jur, "%s", region);
-      else if (ent) snprintf(jur, sizeof jur, "enterprise %lld", (long long)ent);
+      else if (ent) snprintf(jur, sizeof jur, "enterprise %s", ent);
       else if (bank) snprintf(jur, sizeof jur, "%s", bank);
       else snprintf(jur, sizeof jur, "-");
       const char *last = json_string_value(json_object_get(u, "last_login_at"));
@@ -237,12 +247,7 @@ int np_cmd_user(int argc, char **argv) {
     case 'u': o.username = optarg; break;
     case 'r': o.role = optarg; break;
     case 'g': o.region = optarg; break;
-    case 'e':
-      if (np_parse_int64(optarg, strlen(optarg), 1, INT64_MAX, &o.enterprise) != NP_OK) {
-        fprintf(stderr, "nineplus user: --enterprise must be a positive integer id\n");
-        return 2;
-      }
-      break;
+    case 'e': o.enterprise = optarg; break;
     case 'b': o.bank = optarg; break;
     case 'n': o.display_name = optarg; break;
     case 'p': o.password_stdin = true; break;

@@ -239,16 +239,16 @@ test('bank: only its own bank\'s whitelist; nothing else', async () => {
 test('政策找人: an enterprise sees its own policies (amount and why, or what it lacks), nobody else\'s', async () => {
   const mine = await get('enterprise', '/api/v1/me/policies');
   assert.equal(mine.status, 200, mine.text);
-  assert.equal(mine.json.enterprise.id, `ent_${me.enterprise.enterprise_id}`);
+  assert.equal(mine.json.enterprise.id, me.enterprise.enterprise_id);
   assert.equal(mine.json.qualified.length + mine.json.not_qualified.length, 7);
   for (const q of mine.json.qualified) assert.ok(q.amount_fen >= 0 && q.why_zh && q.why_en);
   for (const n of mine.json.not_qualified) assert.ok(n.reason && n.lacks_zh && n.lacks_en);
-  const same = await get('enterprise', `/api/v1/enterprises/${`ent_${me.enterprise.enterprise_id}`}/policies`);
+  const same = await get('enterprise', `/api/v1/enterprises/${me.enterprise.enterprise_id}/policies`);
   assert.deepEqual(same.json, mine.json);
-  const others = (await all('lixia', `/api/v1/policy-runs/${runA.id}/decisions`)).items.filter((d) => d.enterprise_id !== `ent_${me.enterprise.enterprise_id}`);
+  const others = (await all('lixia', `/api/v1/policy-runs/${runA.id}/decisions`)).items.filter((d) => d.enterprise_id !== me.enterprise.enterprise_id);
   assert.equal((await get('enterprise', `/api/v1/enterprises/${others[0].enterprise_id}/policies`)).status, 404);
   const dec = await all('enterprise', `/api/v1/policy-runs/${runA.id}/decisions`);
-  assert.ok(dec.items.every((d) => d.enterprise_id === `ent_${me.enterprise.enterprise_id}`));
+  assert.ok(dec.items.every((d) => d.enterprise_id === me.enterprise.enterprise_id));
   assert.equal((await get('lixia', `/api/v1/enterprises/${others[0].enterprise_id}/policies`)).status, 200);
 });
 
