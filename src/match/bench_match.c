@@ -82,12 +82,69 @@ static const char *SQL_CAND =
     "   AND birth BETWEEN ?16 AND ?17 AND avail <= ?18 AND (?26 <= 1 OR edu >= ?26))"
     " WHERE d <= ?19) GROUP BY id ORDER BY s DESC, id LIMIT 20";
 
+/*
+ * --dump DIR: the synthetic seekers exactly as they go into the SQLite table (seekers.csv, one row per
+ * seeker and occupation), the sampled lines with every parameter of the SQL candidates query and the
+ * engine's first result (queries.csv), and the engine's candidates p50/p99 (engine.txt), so another
+ * database (bench/51-match-postgis.sh: PostgreSQL + PostGIS) can run the same query on the same data.
+ */
+static int dump_files(const char *dir, np_match_index_t *ix, int64_t base_id, int64_t add, const int64_t *qids,
+                      int64_t nq, int64_t nsql, int32_t today, const np_match_query_t *q, np_match_page_t *p, double c50,
+                      double c99) {
+  char path[1024];
+  int rc = 1;
+  FILE *f = NULL;
+  snprintf(path, sizeof path, "%s/seekers.csv", dir);
+  if (!(f = fopen(path, "w"))) goto out;
+  np_match_seeker_t sk;
+  for (int64_t i = 0; i < add; i++) {
+    if (!np_match_index_get_seeker(ix, base_id + i, &sk)) continue;
+    for (int k = 0; k < sk.nocc; k++)
+      fprintf(f, "%" PRId64 ",%u,%u,%u,%d,%d,%d,%d,%d,%d,%" PRId64 ",%d\n", sk.id, sk.middle[k], sk.minor[k], sk.occ[k],
+              sk.lat_e6, sk.lon_e6, sk.skill, sk.birth, sk.available_from == NP_MATCH_NO_DATE ? 0 : sk.available_from,
+              sk.created, sk.expected_salary, sk.edu);
+  }
+  if (fclose(f) != 0) { f = NULL; goto out; }
+  snprintf(path, sizeof path, "%s/queries.csv", dir);
+  if (!(f = fopen(path, "w"))) goto out;
+  np_match_config_t cfg;
+  np_match_index_config(ix, &cfg);
+  fprintf(f, "line,occ,minor,skill,hi,key,age_days,today,lat_e6,lon_e6,middle,birth_lo,birth_hi,needed_by,edu,"
+             "w_occ,w_skill,w_dist,w_salary,w_key,w_fresh,engine_first\n");
+  for (int64_t i = 0; i < nsql; i++) {
+    np_match_demand_t d;
+    if (!np_match_index_get_demand(ix, qids[i % nq], &d)) continue;
+    int32_t amin = d.age_min ? d.age_min : 0, amax = d.age_max ? d.age_max : 120;
+    int64_t hi = d.salary_max ? d.salary_max : d.salary_min;
+    np_match_query_t q1 = *q;
+    q1.limit = 1;
+    int64_t first = np_match_candidates(ix, d.id, &q1, p) == NP_OK && p->n ? p->hits[0].seeker.id : 0;
+    fprintf(f, "%" PRId64 ",%u,%u,%d,%" PRId64 ",%d,%d,%d,%d,%d,%u,%d,%d,%d,%d", d.id, d.occ, d.minor, d.skill, hi,
+            d.is_key ? 1000 : 0, today - d.created, today, d.lat_e6, d.lon_e6, d.middle, today - (amax + 1) * 365,
+            today - amin * 365, d.needed_by == NP_MATCH_NO_DATE ? INT32_MAX : d.needed_by, d.edu);
+    for (int t = 0; t < NP_MT__COUNT; t++) fprintf(f, ",%d", (int)cfg.weight[t]);
+    fprintf(f, ",%" PRId64 "\n", first);
+  }
+  if (fclose(f) != 0) { f = NULL; goto out; }
+  snprintf(path, sizeof path, "%s/engine.txt", dir);
+  if (!(f = fopen(path, "w"))) goto out;
+  fprintf(f, "%.3f %.3f\n", c50, c99);
+  if (fclose(f) != 0) { f = NULL; goto out; }
+  f = NULL;
+  rc = 0;
+out:
+  if (f) fclose(f);
+  if (rc) fprintf(stderr, "bench-match: cannot write %s\n", path);
+  return rc;
+}
+
 int np_match_bench_main(int argc, char **argv) {
-  const char *db = NULL, *sqlite_path = NULL;
+  const char *db = NULL, *sqlite_path = NULL, *dump_dir = NULL;
   int64_t want_seekers = 2000000, workers = 10000, nq = 2000, nsql = 200, all_sample = 0;
   static const struct option opts[] = {{"db", required_argument, 0, 'd'},      {"seekers", required_argument, 0, 's'},
                                        {"workers", required_argument, 0, 'w'}, {"queries", required_argument, 0, 'q'},
                                        {"sqlite", required_argument, 0, 'l'},  {"sql-queries", required_argument, 0, 'Q'}, {"all-sample", required_argument, 0, 'A'},
+                                       {"dump", required_argument, 0, 'D'},
                                        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
   int c;
   optind = 1;
@@ -99,6 +156,7 @@ int np_match_bench_main(int argc, char **argv) {
     switch (c) {
     case 'd': db = optarg; break;
     case 'l': sqlite_path = optarg; break;
+    case 'D': dump_dir = optarg; break;
     case 's': if (!num_ok) goto usage; want_seekers = v; break;
     case 'w': if (!num_ok) goto usage; workers = v; break;
     case 'q': if (!num_ok || v < 1) goto usage; nq = v; break;
@@ -375,6 +433,7 @@ int np_match_bench_main(int argc, char **argv) {
     }
   }
   printf("\n");
+  if (dump_dir && add && nsql && dump_files(dump_dir, ix, base_id, add, qids, nq, nsql, today, &q, p, c50, c99)) return 1;
   free(qids);
   free(lat);
   free(p);
@@ -384,6 +443,6 @@ int np_match_bench_main(int argc, char **argv) {
   return 0;
 usage:
   fprintf(stderr, "usage: nineplus bench-match --db URL [--seekers N] [--workers N] [--queries N] [--sqlite PATH] "
-                  "[--sql-queries N] [--all-sample N]\n");
+                  "[--sql-queries N] [--all-sample N] [--dump DIR]\n");
   return 2;
 }
