@@ -771,6 +771,11 @@ np_err np_user_totp_begin(np_store_t *s, int64_t id, char secret[NP_TOTP_SECRET_
   np_user_t u;
   np_err e = np_user_get(s, id, &u, err);
   if (e) return e;
+  /* a session alone must not replace a factor: remove it with a current code, or a security admin resets it */
+  if (u.totp_enrolled)
+    return np_fail(err, NP_ERR_CONFLICT, "mfa_enrolled", NULL,
+                   "a second factor is enrolled already: remove it with a current code, or ask a security "
+                   "administrator to reset it");
   if ((e = np_totp_new_secret(secret))) return e;
   char *sealed = NULL;
   if ((e = seal_secret(secret, &sealed, err))) return e;

@@ -188,8 +188,13 @@ static void test_totp_and_recovery(void **state) {
   assert_string_equal(d.code, "mfa_invalid");
   assert_int_equal(login(s, "county1", "Kx9#mQ2vLp7w", "000000", &r, &d), NP_ERR_UNAUTHORIZED);
   assert_string_equal(d.code, "mfa_invalid");
-  /* self-enrolment of a new secret, confirmed with a code: ten recovery codes */
+  /* a session alone cannot replace an enrolled factor */
   char secret[NP_TOTP_SECRET_B32], uri2[NP_TOTP_URI_CAP];
+  assert_int_equal(np_user_totp_begin(s, uid, secret, uri2, &d), NP_ERR_CONFLICT);
+  assert_string_equal(d.code, "mfa_enrolled");
+  /* without one (as after a security admin's reset), self-enrolment of a new secret, confirmed with a
+   * code: ten recovery codes */
+  assert_int_equal(np_store_execf(s, NULL, &d, "UPDATE users SET totp_secret = NULL WHERE id = ?", "i", uid), NP_OK);
   assert_int_equal(np_user_totp_begin(s, uid, secret, uri2, &d), NP_OK);
   char codes[NP_RECOVERY_CODES][NP_RECOVERY_CODE_LEN];
   np_errdetail_clear(&d);
