@@ -301,7 +301,8 @@ static void h_totp_begin(np_req_t *r) {
   np_errdetail_t d;
   np_errdetail_clear(&d);
   char secret[NP_TOTP_SECRET_B32], uri[NP_TOTP_URI_CAP];
-  np_err e = np_user_totp_begin(s, p->user_id, secret, uri, &d);
+  np_audit_entry_t a = actor_of(r);
+  np_err e = np_user_totp_begin(s, p->user_id, &a, secret, uri, &d);
   if (e) return fail(r, e, &d);
   char *svg = np_totp_qr_svg(uri);
   json_t *o = json_pack("{s:s, s:s, s:o}", "secret", secret, "uri", uri, "qr_svg", svg ? json_string(svg) : json_null());
@@ -376,7 +377,8 @@ static void h_pref_put(np_req_t *r) {
   if (!s) return;
   np_errdetail_t d;
   np_errdetail_clear(&d);
-  np_err e = np_user_pref_put(s, np_req_principal(r)->user_id, key, json_object_get(j, "value"), &d);
+  np_audit_entry_t a = actor_of(r);
+  np_err e = np_user_pref_put(s, np_req_principal(r)->user_id, key, json_object_get(j, "value"), &a, &d);
   if (e) return fail(r, e, &d);
   no_content(r);
 }

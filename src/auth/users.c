@@ -766,8 +766,8 @@ np_err np_user_change_password(np_store_t *s, int64_t id, const char *old_pw, co
 
 /* ---------------------------------------------------------------- second factor */
 
-np_err np_user_totp_begin(np_store_t *s, int64_t id, char secret[NP_TOTP_SECRET_B32], char uri[NP_TOTP_URI_CAP],
-                          np_errdetail_t *err) {
+np_err np_user_totp_begin(np_store_t *s, int64_t id, const np_audit_entry_t *actor, char secret[NP_TOTP_SECRET_B32],
+                          char uri[NP_TOTP_URI_CAP], np_errdetail_t *err) {
   np_user_t u;
   np_err e = np_user_get(s, id, &u, err);
   if (e) return e;
@@ -779,10 +779,17 @@ np_err np_user_totp_begin(np_store_t *s, int64_t id, char secret[NP_TOTP_SECRET_
   if ((e = np_totp_new_secret(secret))) return e;
   char *sealed = NULL;
   if ((e = seal_secret(secret, &sealed, err))) return e;
+  if ((e = np_store_begin(s, err))) {
+    free(sealed);
+    return e;
+  }
   e = np_store_execf(s, NULL, err, "UPDATE users SET totp_pending = ?, updated_at = ? WHERE id = ?", "tii", sealed,
                      np_auth_now(), id);
   free(sealed);
-  if (e) return e;
+  if (!e) e = change_row(s, id, "update", err);
+  if (!e) e = audit(s, actor, &(audit_args_t){.action = "mfa.enrol_start", .target = &u}, err);
+  if (!e) e = np_store_commit(s, err);
+  if (e) return abort_tx(s, e);
   np_totp_uri(u.username, secret, uri, NP_TOTP_URI_CAP);
   return NP_OK;
 }
@@ -1202,7 +1209,8 @@ np_err np_user_pref_get(np_store_t *s, int64_t id, const char *key, json_t **val
   return NP_OK;
 }
 
-np_err np_user_pref_put(np_store_t *s, int64_t id, const char *key, const json_t *value, np_errdetail_t *err) {
+np_err np_user_pref_put(np_store_t *s, int64_t id, const char *key, const json_t *value, const np_audit_entry_t *actor,
+                        np_errdetail_t *err) {
   np_err e = check_pref_key(key, err);
   if (e) return e;
   if (!value || !(json_is_object(value) || json_is_array(value)))
@@ -1222,6 +1230,17 @@ np_err np_user_pref_put(np_store_t *s, int64_t id, const char *key, const json_t
     e = np_store_execf(s, NULL, err, "INSERT INTO user_preferences (user_id, pkey, value, updated_at) VALUES (?, ?, ?, ?)",
                        "itti", id, key, text, np_auth_now());
   free(text);
+  char pid[96];
+  snprintf(pid, sizeof pid, "u_%lld:%s", (long long)id, key);
+  if (!e) e = np_store_change(s, "user_preference", pid, "update", NULL, err);
+  if (!e) {
+    np_audit_entry_t a = actor ? *actor : (np_audit_entry_t){0};
+    a.action = "preference.update";
+    a.entity = "user_preference";
+    a.entity_id = pid;
+    a.outcome = "success";
+    e = np_audit_record(s, &a, NULL, err);
+  }
   if (!e) e = np_store_commit(s, err);
   return e ? abort_tx(s, e) : NP_OK;
 }

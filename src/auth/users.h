@@ -134,8 +134,8 @@ np_err np_user_change_password(np_store_t *s, int64_t id, const char *old_pw, co
                                const char *keep_session, const np_audit_entry_t *actor, np_errdetail_t *err);
 
 /** Starts (or restarts) TOTP enrolment: a pending secret, its URI. Confirmed with np_user_totp_confirm. */
-np_err np_user_totp_begin(np_store_t *s, int64_t id, char secret[NP_TOTP_SECRET_B32], char uri[NP_TOTP_URI_CAP],
-                          np_errdetail_t *err);
+np_err np_user_totp_begin(np_store_t *s, int64_t id, const np_audit_entry_t *actor, char secret[NP_TOTP_SECRET_B32],
+                          char uri[NP_TOTP_URI_CAP], np_errdetail_t *err);
 
 /**
  * Confirms the pending secret with a current code: it becomes the factor, ten new recovery codes are
@@ -200,6 +200,7 @@ np_err np_user_list(np_store_t *s, const np_user_filter_t *f, json_t **items, in
 /** A preference value (JSON text) of user id under key; NP_ERR_NOT_FOUND when never set. */
 np_err np_user_pref_get(np_store_t *s, int64_t id, const char *key, json_t **value, np_errdetail_t *err);
 /** Stores a preference (key [a-z0-9._-]{1,64}, value an object or array of at most 16 KiB). */
-np_err np_user_pref_put(np_store_t *s, int64_t id, const char *key, const json_t *value, np_errdetail_t *err);
+np_err np_user_pref_put(np_store_t *s, int64_t id, const char *key, const json_t *value, const np_audit_entry_t *actor,
+                        np_errdetail_t *err);
 
 #endif

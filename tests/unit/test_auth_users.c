@@ -190,12 +190,13 @@ static void test_totp_and_recovery(void **state) {
   assert_string_equal(d.code, "mfa_invalid");
   /* a session alone cannot replace an enrolled factor */
   char secret[NP_TOTP_SECRET_B32], uri2[NP_TOTP_URI_CAP];
-  assert_int_equal(np_user_totp_begin(s, uid, secret, uri2, &d), NP_ERR_CONFLICT);
+  assert_int_equal(np_user_totp_begin(s, uid, &cli_actor, secret, uri2, &d), NP_ERR_CONFLICT);
   assert_string_equal(d.code, "mfa_enrolled");
   /* without one (as after a security admin's reset), self-enrolment of a new secret, confirmed with a
    * code: ten recovery codes */
   assert_int_equal(np_store_execf(s, NULL, &d, "UPDATE users SET totp_secret = NULL WHERE id = ?", "i", uid), NP_OK);
-  assert_int_equal(np_user_totp_begin(s, uid, secret, uri2, &d), NP_OK);
+  assert_int_equal(np_user_totp_begin(s, uid, &cli_actor, secret, uri2, &d), NP_OK);
+  assert_int_equal(audit_count(s, "mfa.enrol_start"), 1); /* every mutation is audited */
   char codes[NP_RECOVERY_CODES][NP_RECOVERY_CODE_LEN];
   np_errdetail_clear(&d);
   assert_int_equal(np_user_totp_confirm(s, uid, "123456x", &cli_actor, codes, &d), NP_ERR_INVALID);
@@ -252,7 +253,7 @@ static void test_mfa_switch_and_enrolment(void **state) {
   assert_int_equal(login(s, "auditor1", "Kx9#mQ2vLp7w", NULL, &r, &d), NP_OK);
   assert_true(r.mfa_enrolment_required);
   char secret[NP_TOTP_SECRET_B32], uri[NP_TOTP_URI_CAP], code[7];
-  assert_int_equal(np_user_totp_begin(s, uid, secret, uri, &d), NP_OK);
+  assert_int_equal(np_user_totp_begin(s, uid, &cli_actor, secret, uri, &d), NP_OK);
   code_at(uri, fake_now, code);
   char codes[NP_RECOVERY_CODES][NP_RECOVERY_CODE_LEN];
   assert_int_equal(np_user_totp_confirm(s, uid, code, &cli_actor, codes, &d), NP_OK);
@@ -262,7 +263,7 @@ static void test_mfa_switch_and_enrolment(void **state) {
   np_user_created_t *e = mk(s, "hr1", "enterprise", NULL, "Kx9#mQ2vLp7w");
   int64_t eid = e->user.id;
   assert_false(e->user.totp_enrolled);
-  assert_int_equal(np_user_totp_begin(s, eid, secret, uri, &d), NP_OK);
+  assert_int_equal(np_user_totp_begin(s, eid, &cli_actor, secret, uri, &d), NP_OK);
   fake_now += 30;
   code_at(uri, fake_now, code);
   assert_int_equal(np_user_totp_confirm(s, eid, code, &cli_actor, codes, &d), NP_OK);
@@ -306,7 +307,7 @@ static void test_lockout_covers_session_routes(void **state) {
   /* removing an optional factor: wrong codes count and lock */
   char secret[NP_TOTP_SECRET_B32], uri[NP_TOTP_URI_CAP], code[7];
   char codes[NP_RECOVERY_CODES][NP_RECOVERY_CODE_LEN];
-  assert_int_equal(np_user_totp_begin(s, uid, secret, uri, &d), NP_OK);
+  assert_int_equal(np_user_totp_begin(s, uid, &cli_actor, secret, uri, &d), NP_OK);
   code_at(uri, fake_now, code);
   assert_int_equal(np_user_totp_confirm(s, uid, code, &cli_actor, codes, &d), NP_OK);
   char wrong[7];
@@ -541,7 +542,8 @@ static void test_inactivity_and_update(void **state) {
   json_decref(items);
   /* preferences */
   json_t *v = json_pack("{s:[s,s]}", "columns", "username", "role");
-  assert_int_equal(np_user_pref_put(s, uid, "columns.users", v, &d), NP_OK);
+  assert_int_equal(np_user_pref_put(s, uid, "columns.users", v, &cli_actor, &d), NP_OK);
+  assert_int_equal(audit_count(s, "preference.update"), 1);
   json_decref(v);
   json_t *back = NULL;
   assert_int_equal(np_user_pref_get(s, uid, "columns.users", &back, &d), NP_OK);
