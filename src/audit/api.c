@@ -369,15 +369,8 @@ static void h_export(np_req_t *r) {
     {"变更后 after", NP_XLSXW_TEXT, 40, NULL, 0},   {"说明 detail", NP_XLSXW_TEXT, 40, NULL, 0},
   };
   enum { NCOLS = sizeof cols / sizeof cols[0] };
-  const char *tmpdir = getenv("TMPDIR");
   char path[512];
-  snprintf(path, sizeof path, "%s/nineplus-audit-XXXXXX.xlsx", tmpdir && *tmpdir ? tmpdir : "/tmp");
-  int fd = mkstemps(path, 5);
-  if (fd < 0) {
-    np_resp_error(r, 500, "io", "", "cannot create a temporary file for the export");
-    return;
-  }
-  close(fd);
+  if (!np_resp_tmpfile(r, "audit", ".xlsx", path, sizeof path)) return;
   np_xlsxw_t *w = NULL;
   np_stmt_t *st = NULL;
   bool has = false, truncated = false;

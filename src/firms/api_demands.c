@@ -330,15 +330,8 @@ static void h_export(np_req_t *r) {
     {"需求日期 needed by", NP_XLSXW_DATE, 12, NULL, 0}, {"状态 status", NP_XLSXW_TEXT, 12, NULL, 0},
     {"公开 public", NP_XLSXW_NUMBER, 6, NULL, 0},      {"创建时间 created (UTC)", NP_XLSXW_TEXT, 20, NULL, 0},
   };
-  const char *tmpdir = getenv("TMPDIR");
   char path[512];
-  snprintf(path, sizeof path, "%s/nineplus-demands-XXXXXX.xlsx", tmpdir && *tmpdir ? tmpdir : "/tmp");
-  int fd = mkstemps(path, 5);
-  if (fd < 0) {
-    np_resp_error(r, 500, "io", "", "cannot create a temporary file for the export");
-    return;
-  }
-  close(fd);
+  if (!np_resp_tmpfile(r, "demands", ".xlsx", path, sizeof path)) return;
   xrow_t x = {.err = &c.err};
   np_err rc = np_xlsxw_open(path, "demands", &x.w, &c.err);
   if (rc == NP_OK) rc = np_xlsxw_columns(x.w, cols, sizeof cols / sizeof cols[0], &c.err);

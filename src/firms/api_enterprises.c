@@ -89,18 +89,6 @@ static void set_etag(np_req_t *r, int64_t version) {
   np_resp_header(r, "ETag", tag);
 }
 
-/* A temporary file for an export; false after answering. */
-static bool temp_path(np_req_t *r, const char *what, const char *ext, char *path, size_t cap) {
-  const char *tmpdir = getenv("TMPDIR");
-  snprintf(path, cap, "%s/nineplus-%s-XXXXXX%s", tmpdir && *tmpdir ? tmpdir : "/tmp", what, ext);
-  int fd = mkstemps(path, (int)strlen(ext));
-  if (fd < 0) {
-    np_resp_error(r, 500, "io", "", "cannot create a temporary file");
-    return false;
-  }
-  close(fd);
-  return true;
-}
 
 /* ---- zones ---- */
 
@@ -226,7 +214,7 @@ static void h_ent_export(np_req_t *r) {
   if (!ent_filter(r, s, &f)) return;
   f.cursor = NULL;
   char path[512];
-  if (!temp_path(r, "enterprises", ".xlsx", path, sizeof path)) return;
+  if (!np_resp_tmpfile(r, "enterprises", ".xlsx", path, sizeof path)) return;
   int64_t rows = 0;
   np_errdetail_t err = {0};
   np_err rc = np_ent_export_xlsx(s, &f, path, &rows, &err);
@@ -496,7 +484,7 @@ static void h_template(np_req_t *r) {
     return;
   }
   char path[512];
-  if (!temp_path(r, "template", ".xlsx", path, sizeof path)) return;
+  if (!np_resp_tmpfile(r, "template", ".xlsx", path, sizeof path)) return;
   np_err rc = np_import_template_xlsx(s, path, &err);
   if (rc) {
     unlink(path);

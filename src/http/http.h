@@ -133,6 +133,12 @@ void np_resp_bytes(np_req_t *r, int status, const char *content_type, const void
 /** Sends a file as a download (streamed from disk; the file is unlinked after sending when unlink_after). */
 void np_resp_file(np_req_t *r, int status, const char *content_type, const char *path, const char *download_name,
                   bool unlink_after);
+/**
+ * Creates an empty temporary file for a download ("$TMPDIR/nineplus-<what>-XXXXXX<ext>") and writes
+ * its path; false after answering 500. Hand it to np_resp_file(…, unlink_after = true).
+ */
+bool np_resp_tmpfile(np_req_t *r, const char *what, const char *ext, char *path, size_t cap);
+
 /** Adds a response header (before the response is sent). */
 void np_resp_header(np_req_t *r, const char *name, const char *value);
 /**

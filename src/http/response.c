@@ -235,3 +235,15 @@ void np_resp_file(np_req_t *r, int status, const char *content_type, const char 
   }
   np_resp_send(r, status, resp, (uint64_t)st.st_size, NULL);
 }
+
+bool np_resp_tmpfile(np_req_t *r, const char *what, const char *ext, char *path, size_t cap) {
+  const char *tmpdir = getenv("TMPDIR");
+  int n = snprintf(path, cap, "%s/nineplus-%s-XXXXXX%s", tmpdir && *tmpdir ? tmpdir : "/tmp", what, ext);
+  int fd = n > 0 && (size_t)n < cap ? mkstemps(path, (int)strlen(ext)) : -1;
+  if (fd < 0) {
+    np_resp_error(r, 500, "io", "", "cannot create a temporary file for the download");
+    return false;
+  }
+  close(fd);
+  return true;
+}

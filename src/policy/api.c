@@ -780,12 +780,8 @@ static void h_decisions_export(np_req_t *r) {
     {"说明 reason text", NP_XLSXW_TEXT, 40, NULL, 0},    {"实际 observed", NP_XLSXW_TEXT, 16, NULL, 0},
     {"标准 threshold", NP_XLSXW_TEXT, 16, NULL, 0},     {"流程 state", NP_XLSXW_TEXT, 16, NULL, 0},
   };
-  const char *tmpdir = getenv("TMPDIR");
   char path[512];
-  snprintf(path, sizeof path, "%s/nineplus-policy-XXXXXX.xlsx", tmpdir && *tmpdir ? tmpdir : "/tmp");
-  int fd = mkstemps(path, 5);
-  if (fd < 0) return np_resp_error(r, 500, "io", NULL, "cannot create a temporary file for the export");
-  close(fd);
+  if (!np_resp_tmpfile(r, "policy", ".xlsx", path, sizeof path)) return;
   np_errdetail_t d;
   np_errdetail_clear(&d);
   np_xlsxw_t *w = NULL;

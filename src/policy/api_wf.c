@@ -1041,12 +1041,8 @@ static void h_whitelist_export(np_req_t *r) {
     {"区划 region", NP_XLSXW_TEXT, 14, NULL, 0},      {"额度上限 cap (yuan)", NP_XLSXW_MONEY, 16, NULL, 0},
     {"状态 state", NP_XLSXW_TEXT, 12, NULL, 0},       {"推送时间 pushed at (UTC)", NP_XLSXW_TEXT, 20, NULL, 0},
   };
-  const char *tmpdir = getenv("TMPDIR");
   char path[512];
-  snprintf(path, sizeof path, "%s/nineplus-whitelist-XXXXXX.xlsx", tmpdir && *tmpdir ? tmpdir : "/tmp");
-  int fd = mkstemps(path, 5);
-  if (fd < 0) return np_resp_error(r, 500, "io", NULL, "cannot create a temporary file for the export");
-  close(fd);
+  if (!np_resp_tmpfile(r, "whitelist", ".xlsx", path, sizeof path)) return;
   np_errdetail_t d;
   np_errdetail_clear(&d);
   np_xlsxw_t *w = NULL;
