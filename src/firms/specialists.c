@@ -21,6 +21,44 @@ static json_t *id_json(const char *prefix, np_stmt_t *st, int col) {
   return json_string(np_id_format(prefix, np_store_col_int64(st, col), b, sizeof b));
 }
 
+/* One column of a JSON list row: type 'e' (id with prefix), 't' (text or null), 'i' (integer). */
+typedef struct list_col {
+  const char *name;
+  char type;
+  const char *prefix;
+} list_col_t;
+
+/* Runs sql (binds: like, the scope fragment, limit) and turns each row into an object by cols. */
+static np_err rows_json(np_store_t *s, const char *sql, const char *like, const np_scope_sql_t *scope, int64_t limit,
+                        const list_col_t *cols, int ncols, json_t **out, np_errdetail_t *err) {
+  np_stmt_t *st = NULL;
+  int idx = 0;
+  bool has = false;
+  *out = NULL;
+  np_err rc = np_store_prepare(s, sql, &st, err);
+  if (rc) return rc;
+  np_store_bind_text(st, 1, like, NP_STORE_STRLEN);
+  np_authz_scope_bind(scope, st, 2, &idx);
+  np_store_bind_int64(st, idx, limit);
+  json_t *list = json_array();
+  while ((rc = np_store_step(st, &has, err)) == NP_OK && has) {
+    json_t *o = json_object();
+    for (int i = 0; i < ncols; i++)
+      json_object_set_new(o, cols[i].name,
+                          cols[i].type == 'e'   ? id_json(cols[i].prefix, st, i)
+                          : cols[i].type == 'i' ? json_integer(np_store_col_int64(st, i))
+                                                : text_or_null(st, i));
+    json_array_append_new(list, o);
+  }
+  np_store_release(st);
+  if (rc) {
+    json_decref(list);
+    return rc;
+  }
+  *out = list;
+  return NP_OK;
+}
+
 static void copy_col(char *dst, size_t cap, np_stmt_t *st, int col) {
   const char *v = np_store_col_text(st, col);
   np_strlcpy(dst, v ? v : "", cap);
@@ -760,53 +798,24 @@ np_err np_firms_coverage(const np_firms_ctx_t *c, const char *region, int64_t li
   if ((rc = group_counts(c, sql, like, &qz, NULL, NULL, NULL, &zone_t, &zone_u, err))) goto out;
 
   /* uncovered lists */
-  list = json_array();
+  static const list_col_t ent_cols[] = {{"id", 'e', NP_ID_ENTERPRISE}, {"uscc", 't', NULL}, {"name", 't', NULL},
+                                        {"region_code", 't', NULL}, {"county_code", 't', NULL},
+                                        {"headcount", 'i', NULL}};
+  static const list_col_t prj_cols[] = {{"id", 'e', NP_ID_PROJECT}, {"name", 't', NULL}, {"region_code", 't', NULL},
+                                        {"county_code", 't', NULL}, {"stage", 't', NULL}, {"investment_fen", 'i', NULL}};
   snprintf(sql, sizeof sql,
            "SELECT e.id, e.uscc, e.name, e.region_code, e.county_code, e.headcount FROM enterprises e WHERE e.is_key = 1 "
            "AND e.region_code LIKE ?%s AND NOT EXISTS (SELECT 1 FROM specialist_assignments a WHERE a.target_kind = "
            "'enterprise' AND a.target_id = e.id AND a.until IS NULL) ORDER BY e.county_code, e.id LIMIT ?",
            qe.sql);
-  if ((rc = np_store_prepare(c->s, sql, &st, err))) goto out;
-  np_store_bind_text(st, 1, like, NP_STORE_STRLEN);
-  np_authz_scope_bind(&qe, st, 2, &idx);
-  np_store_bind_int64(st, idx, list_limit);
-  while ((rc = np_store_step(st, &has, err)) == NP_OK && has) {
-    json_t *o = json_object();
-    json_object_set_new(o, "id", id_json(NP_ID_ENTERPRISE, st, 0));
-    json_object_set_new(o, "uscc", text_or_null(st, 1));
-    json_object_set_new(o, "name", text_or_null(st, 2));
-    json_object_set_new(o, "region_code", text_or_null(st, 3));
-    json_object_set_new(o, "county_code", text_or_null(st, 4));
-    json_object_set_new(o, "headcount", json_integer(np_store_col_int64(st, 5)));
-    json_array_append_new(list, o);
-  }
-  np_store_release(st);
-  st = NULL;
-  if (rc) goto out;
+  if ((rc = rows_json(c->s, sql, like, &qe, list_limit, ent_cols, 6, &list, err))) goto out;
   json_object_set_new(body, "uncovered_enterprises", list);
-  list = json_array();
   snprintf(sql, sizeof sql,
            "SELECT p.id, p.name, p.region_code, p.county_code, p.stage, p.investment_fen FROM projects p WHERE p.is_major = 1 "
            "AND p.region_code LIKE ?%s AND NOT EXISTS (SELECT 1 FROM specialist_assignments a WHERE a.target_kind = "
            "'project' AND a.target_id = p.id AND a.until IS NULL) ORDER BY p.county_code, p.id LIMIT ?",
            qp.sql);
-  if ((rc = np_store_prepare(c->s, sql, &st, err))) goto out;
-  np_store_bind_text(st, 1, like, NP_STORE_STRLEN);
-  np_authz_scope_bind(&qp, st, 2, &idx);
-  np_store_bind_int64(st, idx, list_limit);
-  while ((rc = np_store_step(st, &has, err)) == NP_OK && has) {
-    json_t *o = json_object();
-    json_object_set_new(o, "id", id_json(NP_ID_PROJECT, st, 0));
-    json_object_set_new(o, "name", text_or_null(st, 1));
-    json_object_set_new(o, "region_code", text_or_null(st, 2));
-    json_object_set_new(o, "county_code", text_or_null(st, 3));
-    json_object_set_new(o, "stage", text_or_null(st, 4));
-    json_object_set_new(o, "investment_fen", json_integer(np_store_col_int64(st, 5)));
-    json_array_append_new(list, o);
-  }
-  np_store_release(st);
-  st = NULL;
-  if (rc) goto out;
+  if ((rc = rows_json(c->s, sql, like, &qp, list_limit, prj_cols, 6, &list, err))) goto out;
   json_object_set_new(body, "uncovered_projects", list);
 
   /* workload per specialist */
