@@ -56,3 +56,16 @@ void np_firms_ent_region_fullname(const np_region_t *r, char *out, size_t cap) {
     o += (size_t)k;
   }
 }
+
+np_err np_firms_phone_unchanged(const char *in, const char *const *old_masked, size_t n, const char *field,
+                                size_t *which, np_errdetail_t *err) {
+  *which = SIZE_MAX;
+  if (!in || !strchr(in, '*')) return NP_OK;
+  for (size_t j = 0; j < n; j++)
+    if (old_masked[j] && old_masked[j][0] && strcmp(old_masked[j], in) == 0) {
+      *which = j;
+      return NP_OK;
+    }
+  return np_fail(err, NP_ERR_INVALID, "masked_phone", field ? field : "phone",
+                 "a masked number can only keep the number it stands for; type the full number");
+}

@@ -32,6 +32,17 @@ bool np_firms_ent_region_resolve(const np_ref_t *ref, const char *code, np_firms
 np_err np_firms_ent_audit(np_store_t *s, const np_audit_entry_t *actor, const char *action, const char *entity,
                       const char *entity_id, json_t *before, json_t *after, const char *detail, np_errdetail_t *err);
 
+/**
+ * A phone sent back in a write as the masked value its reader was shown ("138****1234"): one rule
+ * for every firms form that edits phone numbers (enterprise contacts, specialists, grid staff).
+ *  - `in` without '*': not a masked value; *which = SIZE_MAX, NP_OK (the caller validates it as a
+ *    new number);
+ *  - `in` equal to old_masked[j] (a non-empty entry): *which = j, NP_OK (the number is kept);
+ *  - any other masked text: 422 `masked_phone` on `field`, nothing matched.
+ */
+np_err np_firms_phone_unchanged(const char *in, const char *const *old_masked, size_t n, const char *field,
+                                size_t *which, np_errdetail_t *err);
+
 /** Full name of a region from the city down ("济南市历下区解放路街道"), into out. */
 void np_firms_ent_region_fullname(const np_region_t *r, char *out, size_t cap);
 

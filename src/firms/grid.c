@@ -1,5 +1,6 @@
 /* The grid (网格): cells from the region tree, grid staff, the cell of an enterprise. */
 #include "firms/grid.h"
+#include "firms/ent_common.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +272,43 @@ out:
   return NP_OK;
 }
 
+/* The phones of a cell's staff on file (sealed, blind index, masked), in id order. */
+#define OLD_PHONES_MAX 64
+typedef struct old_phones {
+  size_t n;
+  char *sealed[OLD_PHONES_MAX], *bidx[OLD_PHONES_MAX], *masked[OLD_PHONES_MAX];
+} old_phones_t;
+
+static void old_phones_free(old_phones_t *o) {
+  for (size_t i = 0; i < o->n; i++) free(o->sealed[i]), free(o->bidx[i]), free(o->masked[i]);
+  o->n = 0;
+}
+
+static np_err old_phones_load(const np_firms_ctx_t *c, int64_t cell, old_phones_t *o, np_errdetail_t *err) {
+  np_stmt_t *st = NULL;
+  bool has;
+  np_err rc = np_store_prepare(c->s,
+                               "SELECT phone_sealed, phone_bidx, phone_masked FROM grid_staff WHERE cell_id = ? AND "
+                               "phone_sealed IS NOT NULL AND phone_masked IS NOT NULL ORDER BY id",
+                               &st, err);
+  if (rc) return rc;
+  np_store_bind_int64(st, 1, cell);
+  while ((rc = np_store_step(st, &has, err)) == NP_OK && has && o->n < OLD_PHONES_MAX) {
+    const char *sl = np_store_col_text(st, 0), *bx = np_store_col_text(st, 1), *mk = np_store_col_text(st, 2);
+    size_t i = o->n;
+    o->sealed[i] = strdup(sl ? sl : "");
+    o->bidx[i] = strdup(bx ? bx : "");
+    o->masked[i] = strdup(mk ? mk : "");
+    o->n++;
+    if (!o->sealed[i] || !o->bidx[i] || !o->masked[i]) {
+      rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
+      break;
+    }
+  }
+  np_store_release(st);
+  return rc;
+}
+
 np_err np_firms_grid_update(const np_firms_ctx_t *c, int64_t id, const json_t *patch, json_t **out,
                             np_errdetail_t *err) {
   static const char *const keys[] = {"notes", "staff", NULL};
@@ -278,6 +316,7 @@ np_err np_firms_grid_update(const np_firms_ctx_t *c, int64_t id, const json_t *p
   const char *notes = NULL;
   np_json_presence p_notes, p_staff;
   json_t *staff = NULL, *before = NULL, *after = NULL;
+  old_phones_t old = {0};
   np_err rc;
   if ((rc = np_json_check_keys(patch, keys, err)) ||
       (rc = np_json_get_str(patch, "notes", NP_JSON_ALLOW_NEWLINES, 0, 1000, &notes, &p_notes, err)) ||
@@ -291,6 +330,8 @@ np_err np_firms_grid_update(const np_firms_ctx_t *c, int64_t id, const json_t *p
       (rc = np_store_execf(c->s, NULL, err, "UPDATE grid_cells SET notes = ? WHERE id = ?", "ti", notes, id)))
     goto fail;
   if (p_staff == NP_JSON_PRESENT) {
+    /* the numbers on file: a masked phone sent back (as the reader was shown it) keeps its number */
+    if ((rc = old_phones_load(c, id, &old, err))) goto fail;
     if ((rc = np_store_execf(c->s, NULL, err, "DELETE FROM grid_staff WHERE cell_id = ?", "i", id))) goto fail;
     size_t i;
     json_t *m;
@@ -344,8 +385,19 @@ np_err np_firms_grid_update(const np_firms_ctx_t *c, int64_t id, const json_t *p
       char *sealed = NULL, bidx[65], masked[16];
       if (phone && *phone) {
         char f[96];
+        size_t keep;
         snprintf(f, sizeof f, "%.64s.phone", field);
-        if ((rc = np_firms_phone_seal(phone, f, &sealed, bidx, masked, err))) goto fail;
+        if ((rc = np_firms_phone_unchanged(phone, (const char *const *)old.masked, old.n, f, &keep, err))) goto fail;
+        if (keep != SIZE_MAX) {
+          if (!(sealed = strdup(old.sealed[keep]))) {
+            rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
+            goto fail;
+          }
+          np_strlcpy(bidx, old.bidx[keep], sizeof bidx);
+          np_strlcpy(masked, old.masked[keep], sizeof masked);
+        } else if ((rc = np_firms_phone_seal(phone, f, &sealed, bidx, masked, err))) {
+          goto fail;
+        }
       }
       const char *sql = "INSERT INTO grid_staff (cell_id, specialist_id, name, duty, phone_sealed, phone_bidx, phone_masked, "
                         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -371,11 +423,13 @@ np_err np_firms_grid_update(const np_firms_ctx_t *c, int64_t id, const json_t *p
   json_decref(aa);
   if (rc) goto fail;
   if ((rc = np_store_commit(c->s, err))) goto fail;
+  old_phones_free(&old);
   json_decref(before);
   *out = after;
   return NP_OK;
 fail:
   np_store_rollback(c->s);
+  old_phones_free(&old);
   json_decref(before);
   json_decref(after);
   return rc;

@@ -1,5 +1,6 @@
 /* Specialists (专员), one-to-one assignments, "my enterprises" and the coverage report. */
 #include "firms/specialists.h"
+#include "firms/ent_common.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,7 +321,9 @@ static np_err spc_parse(const np_firms_ctx_t *c, const json_t *in, bool create, 
     if (!has) return np_fail(err, NP_ERR_INVALID, "unknown_user", f, "%s is not a known user", f);
     if (!is_spc) return np_fail(err, NP_ERR_INVALID, "user_role", f, "the linked user must have the role specialist");
   }
-  if (x->phone && *x->phone && (rc = np_firms_phone_seal(x->phone, "phone", &x->sealed, x->bidx, x->masked, err)))
+  /* a masked number ("138****1234") is checked against the stored one by the caller (np_firms_phone_unchanged) */
+  if (x->phone && *x->phone && !strchr(x->phone, '*') &&
+      (rc = np_firms_phone_seal(x->phone, "phone", &x->sealed, x->bidx, x->masked, err)))
     return rc;
   return NP_OK;
 }
@@ -348,6 +351,8 @@ np_err np_firms_specialist_create(const np_firms_ctx_t *c, const json_t *in, jso
   spc_in_t x;
   json_t *after = NULL;
   np_err rc = spc_parse(c, in, true, &x, err);
+  size_t keep;
+  if (rc == NP_OK) rc = np_firms_phone_unchanged(x.phone, NULL, 0, "phone", &keep, err); /* nothing to keep yet */
   if (rc) goto out;
   const np_region_t *county = np_ref_region_at(x.reg, NP_REGION_COUNTY), *city = np_ref_region_at(x.reg, NP_REGION_CITY);
   if (!county || !city) {
@@ -411,6 +416,12 @@ np_err np_firms_specialist_update(const np_firms_ctx_t *c, int64_t id, const jso
   if (rc) goto out;
   if ((rc = np_store_begin(c->s, err))) goto out;
   if ((rc = spc_load(c, id, false, &before, err))) goto fail;
+  if (x.p_phone != NP_JSON_ABSENT) {
+    const char *old_masked = json_string_value(json_object_get(before, "phone"));
+    size_t keep;
+    if ((rc = np_firms_phone_unchanged(x.phone, &old_masked, 1, "phone", &keep, err))) goto fail;
+    if (keep != SIZE_MAX) x.p_phone = NP_JSON_ABSENT; /* the masked value it was shown: unchanged */
+  }
   const char *region = x.region ? x.region : json_string_value(json_object_get(before, "region_code"));
   char now[NP_TS_STRLEN];
   np_firms_now(now);

@@ -1,5 +1,6 @@
 /* Service teams (专班) and the helpers shared by teams, specialists, grid and servicelog. */
 #include "firms/teams.h"
+#include "firms/ent_common.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,6 +334,8 @@ static np_err member_insert(const np_firms_ctx_t *c, int64_t team_id, const json
         np_store_queryf_int64(c->s, &x, &found, err, "SELECT id FROM users WHERE id = ?", "i", uid) || !found)
       return np_fail(err, NP_ERR_INVALID, "unknown_user", "user_id", "user_id is not a known user");
   }
+  size_t keep; /* a new member has no number on file: a masked one is refused as everywhere */
+  if ((rc = np_firms_phone_unchanged(phone, NULL, 0, "phone", &keep, err))) return rc;
   if (phone && *phone && (rc = np_firms_phone_seal(phone, "phone", &sealed, bidx, masked, err))) return rc;
   np_firms_now(now);
 #define MEMBER_INSERT                                                                                          \

@@ -197,3 +197,54 @@ test('grid: cells with staff and enterprise counts, staff update masked, other c
   r = await api('specialist', 'PATCH', `/api/v1/grid/${cell.id}`, { notes: 'x' });
   assert.equal(r.status, 403);
 });
+
+test('masked phones sent back: specialist and grid PATCH keep the number; a masked value of no number on file is 422', async () => {
+  let r = await api('lixia', 'POST', '/api/v1/specialists', { name: '孔明', region_code: '370102', phone: '13900003333' });
+  assert.equal(r.status, 201, r.text);
+  const spc = r.json;
+  assert.equal(spc.phone, '139****3333');
+  // the console sends the whole form back, phone as shown
+  r = await api('lixia', 'PATCH', `/api/v1/specialists/${spc.id}`, { name: '孔明亮', phone: spc.phone });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.name, '孔明亮');
+  assert.equal(r.json.phone, '139****3333');
+  // a masked value that is not the number on file changes nothing
+  r = await api('lixia', 'PATCH', `/api/v1/specialists/${spc.id}`, { name: '别名', phone: '139****4444' });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.error.code, 'masked_phone');
+  assert.equal(r.json.error.field, 'phone');
+  r = await api('lixia', 'GET', `/api/v1/specialists/${spc.id}`);
+  assert.equal(r.json.name, '孔明亮');
+  assert.equal(r.json.phone, '139****3333');
+  // a full number still replaces it; a new specialist cannot start from a masked value
+  r = await api('lixia', 'PATCH', `/api/v1/specialists/${spc.id}`, { phone: '13900005555' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.phone, '139****5555');
+  r = await api('lixia', 'POST', '/api/v1/specialists', { name: '无号', region_code: '370102', phone: '139****5555' });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.error.code, 'masked_phone');
+
+  // grid staff: the list is replaced as a whole; a masked phone sent back keeps its number
+  r = await api('lixia', 'GET', '/api/v1/grid?region=370102&level=township&limit=100');
+  const cell = r.json.items[r.json.items.length - 1];
+  r = await api('lixia', 'PATCH', `/api/v1/grid/${cell.id}`, {
+    staff: [{ name: '甲', phone: '13700006666', duty: 'lead' }, { name: '乙', phone: '13700007777' }],
+  });
+  assert.equal(r.status, 200, r.text);
+  const staff = r.json.staff.map((s) => ({ name: s.name, duty: s.duty, phone: s.phone }));
+  assert.deepEqual(staff.map((s) => s.phone), ['137****6666', '137****7777']);
+  staff.reverse();
+  staff.push({ name: '丙', phone: '13700008888' });
+  r = await api('lixia', 'PATCH', `/api/v1/grid/${cell.id}`, { staff });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.staff.map((s) => s.phone), ['137****7777', '137****6666', '137****8888']);
+  const kept = r.json;
+  r = await api('lixia', 'PATCH', `/api/v1/grid/${cell.id}`, { notes: '不应写入', staff: [{ name: '甲', phone: '137****0000' }] });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.error.code, 'masked_phone');
+  assert.equal(r.json.error.field, 'staff[0].phone');
+  r = await api('lixia', 'GET', `/api/v1/grid/${cell.id}`);
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.staff.map((s) => s.phone), kept.staff.map((s) => s.phone));
+  assert.equal(r.json.notes, kept.notes);
+});

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "core/date.h"
 #include "crypto/crypto.h"
+#include "firms/ent_common.h"
 #include "firms/grid.h"
 #include "firms/servicelog.h"
 #include "firms/specialists.h"
@@ -266,6 +267,37 @@ static void grid_cells(void **state) {
                       "137****2222");
   json_decref(out);
   json_decref(in);
+  /* the masked value sent back keeps the number (seen unmasked); another masked value is refused */
+  in = json_loads("{\"staff\":[{\"name\":\"孙丽\",\"phone\":\"137****2222\"}]}", 0, NULL);
+  ctx.can_unmask = true;
+  assert_int_equal(np_firms_grid_update(&ctx, cell.id, in, &out, &err), NP_OK);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(out, "staff"), 0), "phone")),
+                      "13700002222");
+  ctx.can_unmask = false;
+  json_decref(out);
+  json_decref(in);
+  in = json_loads("{\"staff\":[{\"name\":\"孙丽\",\"phone\":\"137****2223\"}]}", 0, NULL);
+  assert_int_equal(np_firms_grid_update(&ctx, cell.id, in, &out, &err), NP_ERR_INVALID);
+  assert_string_equal(err.code, "masked_phone");
+  assert_string_equal(err.field, "staff[0].phone");
+  json_decref(in);
+}
+
+static void phone_unchanged_rule(void **state) {
+  (void)state;
+  np_errdetail_t err = {0};
+  const char *old[] = {"", "138****1234", NULL, "139****5678"};
+  size_t which = 0;
+  assert_int_equal(np_firms_phone_unchanged("13812341234", old, 4, "phone", &which, &err), NP_OK);
+  assert_true(which == SIZE_MAX);
+  assert_int_equal(np_firms_phone_unchanged(NULL, old, 4, "phone", &which, &err), NP_OK);
+  assert_true(which == SIZE_MAX);
+  assert_int_equal(np_firms_phone_unchanged("139****5678", old, 4, "phone", &which, &err), NP_OK);
+  assert_int_equal(which, 3);
+  assert_int_equal(np_firms_phone_unchanged("139****0000", old, 4, "c[1].phone", &which, &err), NP_ERR_INVALID);
+  assert_string_equal(err.code, "masked_phone");
+  assert_string_equal(err.field, "c[1].phone");
+  assert_int_equal(np_firms_phone_unchanged("****", NULL, 0, "phone", &which, &err), NP_ERR_INVALID);
 }
 
 int main(void) {
@@ -273,6 +305,7 @@ int main(void) {
     cmocka_unit_test(teams_rules),
     cmocka_unit_test(coverage_and_assignments),
     cmocka_unit_test(grid_cells),
+    cmocka_unit_test(phone_unchanged_rule),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
