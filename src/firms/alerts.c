@@ -550,6 +550,11 @@ static np_err raise_one(np_store_t *s, const np_alert_rule_t *r, const cand_t *c
   return alert_record(s, NULL, id, "insert", "alert.raise", NULL, now, note, err);
 }
 
+static int cand_cmp(const void *a, const void *b) {
+  int64_t x = ((const cand_t *)a)->ent_id, y = ((const cand_t *)b)->ent_id;
+  return x < y ? -1 : x > y;
+}
+
 /* Raises rule r for every matching enterprise without a live alert (only ent_id when > 0). */
 static np_err raise_rule(np_store_t *s, const np_alert_rule_t *r, int64_t ent_id, int64_t now, int64_t *raised,
                          np_errdetail_t *err) {
@@ -562,13 +567,21 @@ static np_err raise_rule(np_store_t *s, const np_alert_rule_t *r, int64_t ent_id
     b1 = r->min_openings > 0 ? r->min_openings : 1;
     b2 = r->threshold;
     break;
-  case NP_ALERT_RULE_MAJOR_PROJECT: cond = "e.open_openings >= ? AND " MAJOR_EXISTS("e.id"); break;
+  case NP_ALERT_RULE_MAJOR_PROJECT:
+    /* all enterprises: driven by the (few) major projects, not by a scan of every enterprise; one
+     * enterprise: its own projects (the IN list would read every major project each time) */
+    cond = ent_id > 0 ? "e.open_openings >= ? AND " MAJOR_EXISTS("e.id")
+                      : "e.open_openings >= ? AND e.id IN (SELECT gp.enterprise_id FROM projects gp WHERE "
+                        "gp.is_major = 1 AND gp.stage <> 'suspended')";
+    break;
   default: cond = "e.open_openings >= ?"; break;
   }
+  /* no ORDER BY: ordering by id would make the planner walk the whole table instead of a range of an
+   * open_openings index; the candidates are sorted by id below (alerts are raised in id order) */
   snprintf(sql, sizeof sql,
            "SELECT e.id, e.region_code, e.county_code, e.city_code, e.open_openings, e.headcount FROM enterprises e "
            "WHERE %s AND e.open_openings > 0 AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.enterprise_id = e.id "
-           "AND a.rule_id = ? AND a.live = 1)%s ORDER BY e.id",
+           "AND a.rule_id = ? AND a.live = 1)%s",
            cond, ent_id > 0 ? " AND e.id = ?" : "");
   np_stmt_t *st = NULL;
   cand_t *v = NULL;
@@ -596,6 +609,7 @@ static np_err raise_rule(np_store_t *s, const np_alert_rule_t *r, int64_t ent_id
     c->headcount = np_store_col_int64(st, 5);
   }
   np_store_release(st);
+  if (rc == NP_OK && n > 1) qsort(v, n, sizeof *v, cand_cmp);
   for (size_t i = 0; rc == NP_OK && i < n; i++) {
     rc = raise_one(s, r, &v[i], now, err);
     if (rc == NP_OK && raised) (*raised)++;
@@ -800,17 +814,105 @@ np_err np_firms_alerts_check_enterprise(np_store_t *s, int64_t enterprise_id, in
 }
 
 np_err np_firms_alerts_sweep(np_store_t *s, int64_t now, np_alert_sweep_stats_t *stats, np_errdetail_t *err) {
+  int64_t next = 0;
+  return np_firms_alerts_sweep_since(s, now, 0, &next, stats, err);
+}
+
+/* Adds id to the sorted set v (no duplicates). */
+static np_err id_set_add(int64_t **v, size_t *n, size_t *cap, int64_t id, np_errdetail_t *err) {
+  size_t lo = 0, hi = *n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if ((*v)[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < *n && (*v)[lo] == id) return NP_OK;
+  if (!vec_push((void **)v, n, cap, sizeof **v)) return nomem(err);
+  memmove(*v + lo + 1, *v + lo, (*n - 1 - lo) * sizeof **v);
+  (*v)[lo] = id;
+  return NP_OK;
+}
+
+/*
+ * The enterprises whose rule inputs may have changed in changes (since, upto]: enterprise rows
+ * (headcount, open openings, green channel), demand lines (open openings) and projects (major,
+ * stage). *full = true when a rule changed or more than NP_ALERT_SWEEP_MAX_TOUCHED enterprises did
+ * (then a full pass is cheaper than one per enterprise).
+ */
+static np_err touched_since(np_store_t *s, int64_t since, int64_t upto, int64_t **ids, size_t *n, bool *full,
+                            np_errdetail_t *err) {
+  size_t cap = 0;
+  *full = false;
+  np_stmt_t *st = NULL;
+  np_err rc = np_store_prepare(s,
+                               "SELECT c.entity, c.entity_id, CASE c.entity "
+                               "WHEN 'demand' THEN (SELECT d.enterprise_id FROM demands d WHERE d.id = "
+                               "CAST(SUBSTR(c.entity_id, 5) AS INTEGER)) "
+                               "WHEN 'project' THEN (SELECT p.enterprise_id FROM projects p WHERE p.id = "
+                               "CAST(SUBSTR(c.entity_id, 5) AS INTEGER)) END "
+                               "FROM changes c WHERE c.seq > ? AND c.seq <= ? AND c.entity IN "
+                               "('enterprise', 'demand', 'project', 'alert_rule')",
+                               &st, err);
+  if (rc) return rc;
+  np_store_bind_int64(st, 1, since);
+  np_store_bind_int64(st, 2, upto);
+  for (;;) {
+    bool has = false;
+    if ((rc = np_store_step(st, &has, err)) || !has) break;
+    const char *entity = col_text(st, 0);
+    int64_t id = 0;
+    if (strcmp(entity, "alert_rule") == 0) {
+      *full = true;
+      break;
+    }
+    if (strcmp(entity, "enterprise") == 0) {
+      if (np_id_parse(NP_ID_ENTERPRISE, col_text(st, 1), &id) != NP_OK) id = 0;
+    } else if (!np_store_col_is_null(st, 2)) {
+      id = np_store_col_int64(st, 2);
+    }
+    if (id > 0 && (rc = id_set_add(ids, n, &cap, id, err))) break;
+    if (*n > NP_ALERT_SWEEP_MAX_TOUCHED) {
+      *full = true;
+      break;
+    }
+  }
+  np_store_release(st);
+  return rc;
+}
+
+np_err np_firms_alerts_sweep_since(np_store_t *s, int64_t now, int64_t since_seq, int64_t *next_seq,
+                                   np_alert_sweep_stats_t *stats, np_errdetail_t *err) {
   np_alert_rule_t *rules = NULL;
-  size_t nr = 0;
+  size_t nr = 0, nt = 0;
+  int64_t *touched = NULL, upto = 0;
+  bool full = since_seq <= 0;
   np_alert_sweep_stats_t st = {0};
   np_err rc = np_store_begin(s, err);
   if (rc) return rc;
-  if ((rc = with_rules(s, &rules, &nr, err)) == NP_OK && (rc = reconcile(s, rules, nr, 0, now, &st, err)) == NP_OK &&
-      (rc = escalate(s, rules, nr, now, &st.escalated, err)) == NP_OK)
-    rc = raise_all(s, rules, nr, 0, now, &st.raised, err);
+  /* the feed position this pass answers for (changes after it are the next pass's) */
+  if ((rc = np_store_queryf_int64(s, &upto, NULL, err, "SELECT COALESCE(MAX(seq), 0) FROM changes", "")))
+    goto out;
+  if ((rc = with_rules(s, &rules, &nr, err))) goto out;
+  if (!full && (rc = touched_since(s, since_seq, upto, &touched, &nt, &full, err))) goto out;
+  if (full) {
+    if ((rc = reconcile(s, rules, nr, 0, now, &st, err)) == NP_OK &&
+        (rc = escalate(s, rules, nr, now, &st.escalated, err)) == NP_OK)
+      rc = raise_all(s, rules, nr, 0, now, &st.raised, err);
+  } else {
+    for (size_t i = 0; rc == NP_OK && i < nt; i++)
+      if ((rc = reconcile(s, rules, nr, touched[i], now, &st, err)) == NP_OK)
+        rc = raise_all(s, rules, nr, touched[i], now, &st.raised, err);
+    if (rc == NP_OK) rc = escalate(s, rules, nr, now, &st.escalated, err);
+  }
+  st.enterprises = full ? -1 : (int64_t)nt;
   if (rc == NP_OK) rc = np_store_commit(s, err);
+out:
   if (rc) np_store_rollback(s);
-  else if (stats) *stats = st;
+  else {
+    if (stats) *stats = st;
+    if (next_seq) *next_seq = upto;
+  }
+  free(touched);
   free(rules);
   return rc;
 }

@@ -117,7 +117,11 @@ np_err np_firms_alerts_check_enterprise(np_store_t *s, int64_t enterprise_id, in
 
 typedef struct np_alert_sweep_stats {
   int64_t raised, escalated, resolved, rearmed;
+  int64_t enterprises; /* enterprises re-evaluated by an incremental pass; -1 for a full pass */
 } np_alert_sweep_stats_t;
+
+/** More enterprises touched than this since the last pass: the incremental sweep does a full pass. */
+#define NP_ALERT_SWEEP_MAX_TOUCHED 5000
 
 /**
  * The periodic pass, one transaction: resolves live alerts whose rule no longer matches (or was
@@ -125,6 +129,19 @@ typedef struct np_alert_sweep_stats {
  * the missing alerts. Idempotent. st may be NULL.
  */
 np_err np_firms_alerts_sweep(np_store_t *s, int64_t now, np_alert_sweep_stats_t *st, np_errdetail_t *err);
+
+/**
+ * The same pass, incremental: since_seq is the change-feed position the previous pass of this
+ * process returned in *next_seq (0 = none: a full pass). Only enterprises with a change-feed row
+ * since then (entity enterprise, demand or project) are reconciled and evaluated; escalation always
+ * covers every open alert (an index range on due_at). A rule change, or more than
+ * NP_ALERT_SWEEP_MAX_TOUCHED touched enterprises, makes it a full pass. Demand changes re-evaluate
+ * their enterprise at once (np_firms_alerts_check_enterprise), so this pass is the safety net for
+ * headcount, project and rule changes; callers should still run a full pass now and then (change
+ * rows of concurrent transactions may commit out of sequence order on PostgreSQL).
+ */
+np_err np_firms_alerts_sweep_since(np_store_t *s, int64_t now, int64_t since_seq, int64_t *next_seq,
+                                   np_alert_sweep_stats_t *st, np_errdetail_t *err);
 
 /**
  * Acknowledges alert `id` (the team has taken it on): note required (1–500 characters), planned

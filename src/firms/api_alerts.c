@@ -16,6 +16,7 @@
 #include "ref/ref.h"
 
 #define SWEEP_EVERY_S 60
+#define FULL_SWEEP_EVERY_S 900
 
 static _Atomic int64_t last_sweep;
 
@@ -28,8 +29,14 @@ static void fail(np_req_t *r, np_err e, const np_errdetail_t *d) {
   np_resp_fail(r, e, d);
 }
 
-/* Sweeps when the last sweep of this process is older than SWEEP_EVERY_S (or force). Failures are
- * logged, not returned: the board is still right (overdue comes from the clock). */
+/* Change-feed position of this process's last sweep (0 = none yet) and when it last swept in full. */
+static _Atomic int64_t sweep_seq;
+static _Atomic int64_t last_full_sweep;
+
+/* Sweeps when the last sweep of this process is older than SWEEP_EVERY_S (or force). Incremental
+ * (only enterprises with changes since the last sweep) except the first one of the process and one
+ * every FULL_SWEEP_EVERY_S. Failures are logged, not returned: the board is still right (overdue
+ * comes from the clock). */
 static void sweep(np_store_t *s, bool force) {
   int64_t now = now_s(), last = atomic_load(&last_sweep);
   if (!force && now - last < SWEEP_EVERY_S) return;
@@ -37,7 +44,13 @@ static void sweep(np_store_t *s, bool force) {
   np_errdetail_t d;
   np_errdetail_clear(&d);
   np_alert_sweep_stats_t st = {0};
-  np_err e = np_firms_alerts_sweep(s, now, &st, &d);
+  int64_t since = atomic_load(&sweep_seq), next = 0;
+  bool full = since <= 0 || now - atomic_load(&last_full_sweep) >= FULL_SWEEP_EVERY_S;
+  np_err e = np_firms_alerts_sweep_since(s, now, full ? 0 : since, &next, &st, &d);
+  if (!e) {
+    atomic_store(&sweep_seq, next);
+    if (full) atomic_store(&last_full_sweep, now);
+  }
   if (e) np_log_warn("alerts.sweep", "sweep failed: %s %s", d.code, d.message);
   else if (st.raised || st.escalated || st.resolved || st.rearmed)
     np_log_info("alerts.sweep", "raised %lld, escalated %lld, resolved %lld, rearmed %lld", (long long)st.raised,

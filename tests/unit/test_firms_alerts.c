@@ -395,6 +395,61 @@ static void test_resolution(void **state) {
                    NP_OK);
 }
 
+/* ---- incremental sweep: only enterprises on the change feed since the last pass ---- */
+
+static void sweep_since(int64_t now, int64_t *seq, np_alert_sweep_stats_t *st) {
+  np_errdetail_t e = {0};
+  int64_t next = 0;
+  np_err rc = np_firms_alerts_sweep_since(s, now, *seq, &next, st, &e);
+  if (rc) fprintf(stderr, "sweep_since: %s %s\n", e.code, e.message);
+  assert_int_equal(rc, NP_OK);
+  assert_true(next >= *seq);
+  *seq = next;
+}
+
+static void change(const char *entity, const char *id) {
+  np_errdetail_t e = {0};
+  assert_int_equal(np_store_begin(s, &e), NP_OK); /* change rows are written inside a transaction */
+  assert_int_equal(np_store_change(s, entity, id, "update", NULL, &e), NP_OK);
+  assert_int_equal(np_store_commit(s, &e), NP_OK);
+}
+
+static void test_incremental_sweep(void **state) {
+  (void)state;
+  int64_t t = ts("2023-07-01T00:00:00Z"), seq = 0;
+  np_alert_sweep_stats_t st = {0};
+  sweep_since(t, &seq, &st); /* no position yet: a full pass */
+  assert_int_equal(st.enterprises, -1);
+  /* two enterprises cross the 50-openings rule behind the feed's back; only the one with a change row
+   * is looked at by the next incremental pass */
+  int64_t a = add_ent("370113", 10000, 60, 0), b = add_ent("370113", 10000, 70, 0);
+  char sid[32];
+  snprintf(sid, sizeof sid, "ent_%lld", (long long)a);
+  change("enterprise", sid);
+  sweep_since(t + H, &seq, &st);
+  assert_int_equal(st.enterprises, 1);
+  assert_true(live_alert(a) > 0);
+  assert_int_equal(live_alert(b), -1);
+  /* nothing new on the feed: nothing to re-evaluate */
+  sweep_since(t + 2 * H, &seq, &st);
+  assert_int_equal(st.enterprises, 0);
+  assert_int_equal(st.raised, 0);
+  /* the shortage of a ends: resolved by the pass that sees its change */
+  set_openings(a, 5);
+  change("enterprise", sid);
+  sweep_since(t + 3 * H, &seq, &st);
+  assert_int_equal(st.resolved, 1);
+  assert_int_equal(live_alert(a), -1);
+  /* a rule change makes it a full pass: b is raised too */
+  change("alert_rule", "openings_50");
+  sweep_since(t + 4 * H, &seq, &st);
+  assert_int_equal(st.enterprises, -1);
+  assert_true(live_alert(b) > 0);
+  /* the full pass of np_firms_alerts_sweep agrees: nothing left to raise */
+  sweep(t + 5 * H, &st);
+  assert_int_equal(st.raised, 0);
+}
+
 /* ---- rules editing ---- */
 
 static np_err put(const char *body, np_errdetail_t *e) {
@@ -540,7 +595,7 @@ int main(void) {
     cmocka_unit_test(test_rule_matching),     cmocka_unit_test(test_defaults_and_thresholds),
     cmocka_unit_test(test_escalation_timing), cmocka_unit_test(test_ack_and_report),
     cmocka_unit_test(test_resolution),        cmocka_unit_test(test_rules_put),
-    cmocka_unit_test(test_board),
+    cmocka_unit_test(test_board),             cmocka_unit_test(test_incremental_sweep),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
