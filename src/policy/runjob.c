@@ -12,11 +12,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "crypto/crypto.h"
-#include "policy/eval.h"
-#include "policy/facts.h"
-#include "ref/ref.h"
-
-#define CHUNK_ROWS 5000
+#include "policy/run.h"
 
 static atomic_int g_busy;
 
@@ -102,215 +98,26 @@ out:
   return r;
 }
 
-/* ------------------------------------------------------------------ create */
+/* ------------------------------------------------------------------ create, execute (src/policy/run.c) */
 
 np_err np_policy_job_create(np_store_t *s, const char *policy, int64_t as_of, const char *user, int64_t *run_id,
                             np_errdetail_t *err) {
-  char as_of_s[NP_DATE_STRLEN], now[NP_TS_STRLEN];
-  np_date_format((np_date_t){(int32_t)as_of}, as_of_s, sizeof as_of_s);
-  np_date_format_ts_utc((int64_t)time(NULL), now, sizeof now);
-  np_err r = np_store_begin(s, err);
-  if (r) return r;
-  r = np_store_queryf_int64(s, run_id, NULL, err,
-                            "INSERT INTO policy_runs (policy, package, as_of, input_hash, ruleset_hash, engine_version, status, "
-                            "progress, created_at) VALUES (?,?,?,'','',?,'running',0,?) RETURNING id",
-                            "ttttt", policy, NP_POLICY_PACKAGE, as_of_s, NP_POLICY_ENGINE_VERSION, now);
-  if (!r)
-    r = np_store_execf(s, NULL, err, "INSERT INTO policy_run_requests (run_id, requested_by, overlay_hash) VALUES (?,?,'')", "it",
-                       *run_id, user ? user : "system");
-  if (!r) r = np_store_commit(s, err);
-  else np_store_rollback(s);
-  return r;
-}
-
-/* ------------------------------------------------------------------ execute */
-
-static void params_json(const np_ppackage_t *pkg, const np_pdecisions_t *d, size_t npol, int64_t as_of, np_buf_t *b) {
-  np_buf_append_char(b, '{');
-  for (size_t p = 0; p < npol; p++) {
-    const np_pversion_t *v = d[p].ver;
-    if (p) np_buf_append_char(b, ',');
-    np_buf_appendf(b, "\"%s\":[", d[p].pol->code);
-    for (int i = 0; v && i < v->nparams_used; i++) {
-      const np_pparam_t *pp = &pkg->params[v->params_used[i]];
-      if (i) np_buf_append_char(b, ',');
-      np_buf_append_str(b, "{\"name\":");
-      np_buf_append_json_string(b, pp->name, strlen(pp->name));
-      if (pp->table_min_wage) {
-        np_buf_append_str(b, ",\"table\":\"min_wage\",\"mode\":\"prorated\",\"reference\":");
-        np_buf_append_json_string(b, pp->reference ? pp->reference : "", pp->reference ? strlen(pp->reference) : 0);
-      } else {
-        const np_pparam_value_t *pv = np_policy_param_at(pp, as_of);
-        char val[96], f[16], t[16];
-        if (pv) {
-          np_pvalue_format(pp->type, pv->v, 1, val, sizeof val);
-          np_date_format((np_date_t){(int32_t)pv->from}, f, sizeof f);
-          if (pv->to == NP_PDATE_OPEN) snprintf(t, sizeof t, "open");
-          else np_date_format((np_date_t){(int32_t)pv->to}, t, sizeof t);
-          np_buf_append_str(b, ",\"value\":");
-          np_buf_append_json_string(b, val, strlen(val));
-          np_buf_appendf(b, ",\"effective_from\":\"%s\",\"effective_to\":\"%s\",\"local\":%s,\"reference\":", f, t,
-                         pv->line == 0 ? "true" : "false");
-          np_buf_append_json_string(b, pv->reference ? pv->reference : "", pv->reference ? strlen(pv->reference) : 0);
-        } else {
-          np_buf_append_str(b, ",\"value\":null");
-        }
-        if (pp->national) np_buf_append_str(b, ",\"national\":true");
-      }
-      np_buf_append_char(b, '}');
-    }
-    np_buf_append_char(b, ']');
-  }
-  np_buf_append_char(b, '}');
-}
-
-/* The enterprise a decision pays (its own id, or the enterprise of a spell/internship); UNKNOWN for persons. */
-static int64_t payee_enterprise(const np_policy_facts_t *F, np_pkind_t k, size_t row) {
-  if (k == NP_PK_ENTERPRISE) return np_policy_facts_get(F, k, 0, row);
-  const np_pkind_def_t *def = np_policy_kind(k);
-  for (int l = 0; l < def->nlinks; l++)
-    if (def->links[l].target == NP_PK_ENTERPRISE) {
-      int64_t er = np_policy_facts_get(F, k, def->links[l].field, row);
-      if (er < 0 || er == NP_POLICY_UNKNOWN) return NP_POLICY_UNKNOWN;
-      return np_policy_facts_get(F, NP_PK_ENTERPRISE, 0, (size_t)er);
-    }
-  return NP_POLICY_UNKNOWN;
-}
-
-static np_err store_chunk(np_store_t *s, int64_t run_id, const np_policy_facts_t *F, const np_pdecisions_t *d, size_t from,
-                          size_t to, np_errdetail_t *err) {
-  np_err r = np_store_begin(s, err);
-  if (r) return r;
-  const np_pkind_t k = d->pol->entity;
-  for (size_t i = from; i < to && !r; i++) {
-    np_stmt_t *st;
-    r = np_store_prepare(s,
-                         "INSERT INTO policy_decisions (run_id, policy, entity_kind, entity_id, enterprise_id, eligible, "
-                         "amount_fen, reason, observed, threshold, competing) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                         &st, err);
-    if (r) break;
-    const char *rc = np_policy_reason_code(d, i);
-    char obs[128] = "", thr[128] = "", comp[64] = "";
-    if (rc) {
-      if (d->obs_v[i] != NP_POLICY_UNKNOWN || d->obs_d[i] != 1)
-        np_pvalue_format(np_policy_reason_obs_type(d, i, false), d->obs_v[i], d->obs_d[i], obs, sizeof obs);
-      if (d->thr_v[i] != NP_POLICY_UNKNOWN || d->thr_d[i] != 1)
-        np_pvalue_format(np_policy_reason_obs_type(d, i, true), d->thr_v[i], d->thr_d[i], thr, sizeof thr);
-      np_policy_competing(d, F, i, comp, sizeof comp);
-    }
-    int64_t ent = payee_enterprise(F, k, i);
-    np_store_bind_int64(st, 1, run_id);
-    np_store_bind_text(st, 2, d->pol->code, NP_STORE_STRLEN);
-    np_store_bind_text(st, 3, np_policy_kind(k)->name, NP_STORE_STRLEN);
-    np_store_bind_int64(st, 4, np_policy_facts_get(F, k, 0, i));
-    if (ent == NP_POLICY_UNKNOWN) np_store_bind_null(st, 5);
-    else np_store_bind_int64(st, 5, ent);
-    np_store_bind_int64(st, 6, d->eligible[i]);
-    np_store_bind_int64(st, 7, d->amount[i]);
-    np_store_bind_text_or_null(st, 8, rc);
-    np_store_bind_text_or_null(st, 9, obs[0] ? obs : NULL);
-    np_store_bind_text_or_null(st, 10, thr[0] ? thr : NULL);
-    np_store_bind_text_or_null(st, 11, comp[0] ? comp : NULL);
-    bool has;
-    r = np_store_step(st, &has, err);
-    np_store_release(st);
-  }
-  if (!r) r = np_store_commit(s, err);
-  else np_store_rollback(s);
-  return r;
+  return np_policy_run_create(s, NP_POLICY_PACKAGE, policy, as_of, user ? user : "system", run_id, err);
 }
 
 np_err np_policy_job_execute(np_store_t *s, int64_t run_id, int threads, np_errdetail_t *err) {
-  char policy[64] = "", as_of_s[16] = "";
-  np_stmt_t *st;
-  np_err r = np_store_prepare(s, "SELECT policy, as_of FROM policy_runs WHERE id = ? AND status = 'running'", &st, err);
-  if (r) return r;
-  np_store_bind_int64(st, 1, run_id);
-  bool has;
-  if (!(r = np_store_step(st, &has, err)) && has) {
-    np_strlcpy(policy, np_store_col_text(st, 0), sizeof policy);
-    np_strlcpy(as_of_s, np_store_col_text(st, 1), sizeof as_of_s);
-  }
-  np_store_release(st);
-  if (r) return r;
-  if (!has) return np_fail(err, NP_ERR_NOT_FOUND, "not_found", "run", "no running run %" PRId64, run_id);
-  np_date_t as_of;
-  np_date_parse(as_of_s, strlen(as_of_s), &as_of);
-
   np_ppackage_t *pkg = NULL;
-  np_policy_facts_t *F = NULL;
-  np_pdecisions_t *dec = NULL;
-  size_t npol = 0;
-  np_buf_t pj;
-  np_buf_init(&pj, 0);
-  char overlay[65], input_hash[65], result_hash[65];
-  if ((r = np_policy_overlay_load(s, &pkg, overlay, err))) goto fail;
-  const np_ppolicy_t *sel[64];
-  if (strcmp(policy, "all") == 0) {
-    for (int i = 0; i < pkg->npolicies && npol < 64; i++) sel[npol++] = &pkg->policies[i];
-  } else {
-    const np_ppolicy_t *p = np_policy_find(pkg, policy);
-    if (!p) {
-      r = np_fail(err, NP_ERR_NOT_FOUND, "unknown_policy", "policy", "no policy '%s'", policy);
-      goto fail;
-    }
-    sel[npol++] = p;
+  char overlay[65];
+  np_err r = np_policy_overlay_load(s, &pkg, overlay, err);
+  if (r) {
+    np_store_execf(s, NULL, NULL, "UPDATE policy_runs SET status = 'failed', error = ? WHERE id = ? AND status = 'running'", "ti",
+                   err->message, run_id);
+    return r;
   }
-  if ((r = np_policy_facts_load(s, &F, err))) goto fail;
-  np_policy_facts_hash(F, input_hash);
-  if ((r = np_store_execf(s, NULL, err, "UPDATE policy_runs SET input_hash = ?, ruleset_hash = ?, progress = 5 WHERE id = ?", "tti",
-                          input_hash, pkg->ruleset_hash, run_id)))
-    goto fail;
   np_store_execf(s, NULL, NULL, "UPDATE policy_run_requests SET overlay_hash = ? WHERE run_id = ?", "ti", overlay, run_id);
-  dec = calloc(npol, sizeof *dec);
-  if (!dec) {
-    r = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
-    goto fail;
-  }
-  np_peval_t E = {pkg, F, np_ref_shared(s, err), as_of.days, threads < 1 ? 1 : threads};
-  for (size_t p = 0; p < npol && !r; p++) {
-    r = np_policy_eval_all(&E, sel[p], &dec[p], err);
-    if (!r) r = np_policy_apply_limits(&E, &dec[p], err);
-    if (!r) np_store_execf(s, NULL, NULL, "UPDATE policy_runs SET progress = ? WHERE id = ?", "ii", (int64_t)(5 + (p + 1) * 45 / npol), run_id);
-  }
-  if (r) goto fail;
-  np_policy_decisions_hash(dec, npol, F, E.threads, result_hash);
-  int64_t total = 0, written = 0, eligible = 0, amount = 0;
-  for (size_t p = 0; p < npol; p++) {
-    total += (int64_t)dec[p].n;
-    for (size_t i = 0; i < dec[p].n; i++)
-      if (dec[p].eligible[i]) eligible++, amount += dec[p].amount[i];
-  }
-  params_json(pkg, dec, npol, as_of.days, &pj);
-  for (size_t p = 0; p < npol && !r; p++)
-    for (size_t i = 0; i < dec[p].n && !r; i += CHUNK_ROWS) {
-      size_t to = i + CHUNK_ROWS < dec[p].n ? i + CHUNK_ROWS : dec[p].n;
-      r = store_chunk(s, run_id, F, &dec[p], i, to, err);
-      written += (int64_t)(to - i);
-      if (!r)
-        np_store_execf(s, NULL, NULL, "UPDATE policy_runs SET progress = ? WHERE id = ?", "ii",
-                       (int64_t)(50 + (total ? written * 49 / total : 49)), run_id);
-    }
-  if (r) goto fail;
-  char fin[NP_TS_STRLEN], id[32];
-  np_date_format_ts_utc((int64_t)time(NULL), fin, sizeof fin);
-  snprintf(id, sizeof id, "%" PRId64, run_id);
-  if ((r = np_store_begin(s, err))) goto fail;
-  r = np_store_execf(s, NULL, err,
-                     "UPDATE policy_runs SET status = 'done', progress = 100, result_hash = ?, decisions = ?, eligible = ?, "
-                     "amount_fen = ?, params_json = ?, finished_at = ? WHERE id = ?",
-                     "tiiitti", result_hash, total, eligible, amount, np_buf_cstr(&pj), fin, run_id);
-  if (!r) r = np_store_change(s, "policy_run", id, "insert", NULL, err);
-  if (!r) r = np_store_commit(s, err);
-  else np_store_rollback(s);
-  if (!r) goto out;
-fail:
-  np_store_execf(s, NULL, NULL, "UPDATE policy_runs SET status = 'failed', error = ? WHERE id = ?", "ti", err->message, run_id);
-out:
-  for (size_t p = 0; dec && p < npol; p++) np_policy_decisions_free(&dec[p]);
-  free(dec);
-  np_buf_free(&pj);
-  np_policy_facts_free(F);
+  np_prun_opts_t o = {.threads = threads < 1 ? 1 : threads, .store_decisions = true};
+  np_prun_summary_t sum;
+  r = np_policy_run_execute(s, pkg, run_id, &o, &sum, err);
   np_policy_package_free(pkg);
   return r;
 }

@@ -1,8 +1,8 @@
 /*
  * Runs started over HTTP (and by the demo): the run row is created first (so POST can answer 202 with its
- * id), then a background thread loads the facts, evaluates with the engine (np_policy_eval_all +
- * np_policy_apply_limits + np_policy_decisions_hash, the same calls and hash as np_policy_run), and
- * writes the decisions in chunks (one transaction per chunk, progress stored in policy_runs).
+ * id), then a background thread executes it with the one engine path of src/policy/run.c
+ * (np_policy_run_execute, also behind `nineplus policy run`): decisions written in chunks (one
+ * transaction per chunk), progress stored in policy_runs.
  *
  * Local parameter values (policy_param_overrides, set by a province administrator) overlay the package
  * in the runs that start afterwards; the run's ruleset_hash then covers the overlay. Without local values
