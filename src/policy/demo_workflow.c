@@ -7,6 +7,10 @@
  *     one failed payment (re-contacted, queued), other cities still candidates;
  *   - 社会保险补贴 in 济南 (confirmation required): pushed, one confirmed, one declined, the rest waiting;
  *   - 稳岗扩岗专项贷款白名单 in 济南: pushed to the partner bank (the bank account's whitelist);
+ *   - 创业担保贷款 in 济南 (confirmation required): pushed, waiting for the enterprises to confirm
+ *     before the bank sees them;
+ *   - 一次性扩岗补助 and 就业见习补贴: reviewed in 历下 (the internship subsidy also approved), 技能提升补贴
+ *     candidates;
  *   - one 历下 enterprise in the must-apply lane (labour dispatch, 谁用工谁受益).
  */
 #include "policy/demo_workflow.h"
@@ -101,11 +105,10 @@ np_err np_demo_step_policy_workflow(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdet
                          "('skill_upgrade_subsidy', 2023, 100000000, 'demo', '2024-01-01T00:00:00Z')", err);
   if (r) return r;
   /* a batch per policy (the others stay candidates) */
-  int64_t b_refund = 0, b_si = 0, b_wl = 0, b;
+  int64_t b_refund = 0, b_si = 0, b_wl = 0, b_startup = 0, b;
   bool created;
   np_pwf_ctx_t prov = at(ctx, "province", "370000", t0);
-  static const char *const others[] = {"one_time_job_expansion_subsidy", "employment_internship_subsidy", "skill_upgrade_subsidy",
-                                       "startup_guarantee_loan"};
+  static const char *const others[] = {"one_time_job_expansion_subsidy", "employment_internship_subsidy", "skill_upgrade_subsidy"};
   for (size_t i = 0; i < sizeof others / sizeof others[0] && !r; i++) {
     r = np_pwf_batch_open(&prov, run, others[i], &b, &created, err);
     int64_t moved = 0;
@@ -118,6 +121,7 @@ np_err np_demo_step_policy_workflow(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdet
   if (!r) r = through_notice(ctx, run, "ui_job_stabilisation_refund", t0, &b_refund, err);
   if (!r) r = through_notice(ctx, run, "social_insurance_subsidy", t0, &b_si, err);
   if (!r) r = through_notice(ctx, run, "special_loan_whitelist", t0, &b_wl, err);
+  if (!r) r = through_notice(ctx, run, "startup_guarantee_loan", t0, &b_startup, err);
   if (r) return r;
   /* objections during the notice (two 历下 items): upheld, dismissed; a third stays open */
   np_pwf_ctx_t lixia = at(ctx, "lixia", "370102", t0 + 2 * DAY);
@@ -136,6 +140,7 @@ np_err np_demo_step_policy_workflow(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdet
   if (!r && b_refund) r = np_pwf_push(&city, b_refund, &moved, err);
   if (!r && b_si) r = np_pwf_push(&city, b_si, &moved, err);
   if (!r && b_wl) r = np_pwf_push(&city, b_wl, &moved, err);
+  if (!r && b_startup) r = np_pwf_push(&city, b_startup, &moved, err);
   if (r) return r;
   /* confirmations (social-insurance subsidy): one confirmed, one declined */
   np_pwf_ctx_t ent = at(ctx, "enterprise", NULL, t0 + 8 * DAY);
@@ -161,6 +166,6 @@ np_err np_demo_step_policy_workflow(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdet
   if (ctx->report)
     fprintf(ctx->report, "policy_workflow: run prun_%" PRId64 " (7 policies as of 2023-12-31); 稳岗返还 in 济南 reviewed → approved → "
             "notice with objections → pushed → paid in 历下 (one failed, queued); 社保补贴 awaiting confirmation; loan whitelist "
-            "pushed to the bank; %d payments\n", run, (int)created_n);
+            "pushed to the bank; 创业担保贷款 awaiting the enterprises' confirmation; %d payments\n", run, (int)created_n);
   return NP_OK;
 }
