@@ -121,13 +121,41 @@ static const char *dict_code(dict_t *d, uint32_t id) {
 
 /* ---- posting lists ---- */
 
+/*
+ * A posting carries, besides (cell, slot), a compact copy of what the filters and the score need of its
+ * record, so that the top-only scans decide from the posting alone — reading the lists sequentially —
+ * whether a record can pass the filters and reach the current k-th score, and touch the record (a
+ * cache miss) only when it can. Seekers: their expected salary, skill, education, birth date,
+ * available_from and registration date; lines: the top of the salary range, the required skill and
+ * education, age_min/age_max, needed_by, creation date and the key flag. minor: the minor group of the
+ * record's occupation in the list's group (seekers with several minors in one middle group: 0).
+ */
 typedef struct post {
   uint32_t cell, slot;
+  int32_t lat, lon;    /* micro-degrees (0 when the record has no location) */
+  float coslat;        /* cos(latitude), as float: distances from it are bounds (see post_dist_lb) */
+  uint32_t minor;
+  int32_t avail;       /* seekers: available_from; lines: needed_by (NP_MATCH_NO_DATE) */
+  int32_t created;     /* days */
+  int32_t ymd;         /* seekers: birth as YYYYMMDD; lines: age_min | age_max << 8 */
+  uint32_t salary;     /* seekers: expected (fen, clamped); lines: the top of the range (UINT32_MAX: beyond) */
+  uint8_t skill, edu, flags, pad;
 } post_t;
+
+#define PF_LOC 1u /* the record has a location */
+#define PF_KEY 2u /* key enterprise (lines) */
+
+/* Lists of at least DIR_MIN postings keep a directory: dir[c] is the first posting of cell c (cells
+ * NO_CELL + 1 entries and the end), rebuilt after every write-locked change (dirs_refresh_locked), so a
+ * scan finds a cell's run without a binary search. */
+#define DIR_MIN 256
+#define DIR_LEN (NP_GEO_ROWS * NP_GEO_COLS + 2)
 
 typedef struct plist {
   post_t *v;
   uint32_t n, cap;
+  uint32_t *dir; /* NULL: binary search */
+  bool dirty;
 } plist_t;
 
 static inline bool post_lt(post_t a, post_t b) { return a.cell < b.cell || (a.cell == b.cell && a.slot < b.slot); }
@@ -142,7 +170,29 @@ static uint32_t plist_lower(const plist_t *l, post_t key) {
   return lo;
 }
 
+/* first posting of cell `cell` (or where it would be) */
+static inline uint32_t plist_cell_start(const plist_t *l, uint32_t cell) {
+  if (l->dir && cell < DIR_LEN - 1) return l->dir[cell];
+  return plist_lower(l, (post_t){.cell = cell});
+}
+
+static void plist_dir_rebuild(plist_t *l) {
+  l->dirty = false;
+  if (l->n < DIR_MIN) {
+    free(l->dir);
+    l->dir = NULL;
+    return;
+  }
+  if (!l->dir && !(l->dir = malloc(DIR_LEN * sizeof *l->dir))) return; /* binary search then */
+  uint32_t j = 0;
+  for (uint32_t c = 0; c < DIR_LEN; c++) {
+    while (j < l->n && l->v[j].cell < c) j++;
+    l->dir[c] = j;
+  }
+}
+
 static bool plist_insert(plist_t *l, post_t p) {
+  l->dirty = true;
   if (l->n == l->cap) {
     uint32_t nc = l->cap ? l->cap * 2 : 16;
     post_t *nv = realloc(l->v, (size_t)nc * sizeof *nv);
@@ -159,6 +209,7 @@ static bool plist_insert(plist_t *l, post_t p) {
 }
 
 static void plist_remove(plist_t *l, post_t p) {
+  l->dirty = true;
   uint32_t i = plist_lower(l, p);
   if (i < l->n && l->v[i].cell == p.cell && l->v[i].slot == p.slot) {
     memmove(l->v + i, l->v + i + 1, (size_t)(l->n - i - 1) * sizeof *l->v);
@@ -230,9 +281,9 @@ np_match_index_t *np_match_index_new(void) {
 static void side_free(side_t *s) {
   free(s->rec);
   free(s->slot_of);
-  for (uint32_t i = 0; i < s->npost; i++) free(s->post[i].v);
+  for (uint32_t i = 0; i < s->npost; i++) free(s->post[i].v), free(s->post[i].dir);
   free(s->post);
-  for (uint32_t i = 0; i < s->nopost; i++) free(s->opost[i].v);
+  for (uint32_t i = 0; i < s->nopost; i++) free(s->opost[i].v), free(s->opost[i].dir);
   free(s->opost);
   free(s->pushes);
 }
@@ -480,11 +531,48 @@ static int seeker_middles(const np_match_seeker_t *s, uint32_t out[NP_MATCH_MAX_
   return n;
 }
 
+static uint32_t clamp_u32(int64_t v) { return v <= 0 ? 0 : v >= (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
+
+static post_t demand_post(const np_match_demand_t *d, uint32_t slot) {
+  post_t p = {.cell = d->cell, .slot = slot};
+  if (d->has_loc) p.lat = d->lat_e6, p.lon = d->lon_e6, p.flags |= PF_LOC;
+  p.coslat = (float)d->coslat;
+  p.minor = d->minor;
+  p.avail = d->needed_by;
+  p.created = d->created;
+  p.ymd = d->age_min | d->age_max << 8;
+  p.salary = clamp_u32(d->salary_max ? d->salary_max : d->salary_min); /* UINT32_MAX: bounded by 1000 */
+  p.skill = d->skill;
+  p.edu = d->edu;
+  if (d->is_key) p.flags |= PF_KEY;
+  return p;
+}
+
+/* a seeker's posting in the list of middle group `middle` (0: an exact-occupation list) */
+static post_t seeker_post(const np_match_seeker_t *s, uint32_t slot, uint32_t middle) {
+  post_t p = {.cell = s->cell, .slot = slot};
+  if (s->has_loc) p.lat = s->lat_e6, p.lon = s->lon_e6, p.flags |= PF_LOC;
+  p.coslat = (float)s->coslat;
+  bool first = true;
+  for (int i = 0; middle && i < s->nocc; i++) {
+    if (s->middle[i] != middle) continue;
+    if (first) p.minor = s->minor[i], first = false;
+    else if (p.minor != s->minor[i]) p.minor = 0; /* several minor groups: bounded as the best */
+  }
+  p.avail = s->available_from;
+  p.created = s->created;
+  p.ymd = s->birth_ymd ? s->birth_ymd : np_match_ymd(s->birth);
+  p.salary = clamp_u32(s->expected_salary); /* clamped down: the salary term only grows, a valid bound */
+  p.skill = s->skill;
+  p.edu = s->edu;
+  return p;
+}
+
 static void demand_unpost(np_match_index_t *ix, uint32_t slot) {
   np_match_demand_t *d = rec_at(&ix->dem, slot);
   if (!demand_indexable(d)) return;
-  if (d->middle < ix->dem.npost) plist_remove(&ix->dem.post[d->middle], (post_t){d->cell, slot});
-  if (d->occ < ix->dem.nopost) plist_remove(&ix->dem.opost[d->occ], (post_t){d->cell, slot});
+  if (d->middle < ix->dem.npost) plist_remove(&ix->dem.post[d->middle], (post_t){.cell = d->cell, .slot = slot});
+  if (d->occ < ix->dem.nopost) plist_remove(&ix->dem.opost[d->occ], (post_t){.cell = d->cell, .slot = slot});
   ix->dem.indexed--;
 }
 
@@ -494,10 +582,10 @@ static void seeker_unpost(np_match_index_t *ix, uint32_t slot) {
   uint32_t m[NP_MATCH_MAX_OCC];
   int n = seeker_middles(s, m);
   for (int i = 0; i < n; i++)
-    if (m[i] < ix->skr.npost) plist_remove(&ix->skr.post[m[i]], (post_t){s->cell, slot});
+    if (m[i] < ix->skr.npost) plist_remove(&ix->skr.post[m[i]], (post_t){.cell = s->cell, .slot = slot});
   n = seeker_occs(s, m);
   for (int i = 0; i < n; i++)
-    if (m[i] < ix->skr.nopost) plist_remove(&ix->skr.opost[m[i]], (post_t){s->cell, slot});
+    if (m[i] < ix->skr.nopost) plist_remove(&ix->skr.opost[m[i]], (post_t){.cell = s->cell, .slot = slot});
   ix->skr.indexed--;
 }
 
@@ -518,10 +606,11 @@ static np_err put_demand_locked(np_match_index_t *ix, const np_match_demand_t *r
   np_match_demand_t *d = rec_at(sd, slot);
   *d = *rec;
   if (demand_indexable(d)) {
+    post_t pp = demand_post(d, slot);
     plist_t *l = side_list(sd, d->middle);
-    if (!l || !plist_insert(l, (post_t){d->cell, slot})) return NP_ERR_NOMEM;
+    if (!l || !plist_insert(l, pp)) return NP_ERR_NOMEM;
     l = side_olist(sd, d->occ);
-    if (!l || !plist_insert(l, (post_t){d->cell, slot})) return NP_ERR_NOMEM;
+    if (!l || !plist_insert(l, pp)) return NP_ERR_NOMEM;
     sd->indexed++;
   }
   return NP_OK;
@@ -548,16 +637,30 @@ static np_err put_seeker_locked(np_match_index_t *ix, const np_match_seeker_t *r
     int n = seeker_middles(s, m);
     for (int i = 0; i < n; i++) {
       plist_t *l = side_list(ss, m[i]);
-      if (!l || !plist_insert(l, (post_t){s->cell, slot})) return NP_ERR_NOMEM;
+      if (!l || !plist_insert(l, seeker_post(s, slot, m[i]))) return NP_ERR_NOMEM;
     }
     n = seeker_occs(s, m);
     for (int i = 0; i < n; i++) {
       plist_t *l = side_olist(ss, m[i]);
-      if (!l || !plist_insert(l, (post_t){s->cell, slot})) return NP_ERR_NOMEM;
+      if (!l || !plist_insert(l, seeker_post(s, slot, 0))) return NP_ERR_NOMEM;
     }
     ss->indexed++;
   }
   return NP_OK;
+}
+
+/* Rebuilds the directories of the lists changed under the write lock, then releases it. */
+static void dirs_refresh_locked(side_t *s) {
+  for (uint32_t i = 0; i < s->npost; i++)
+    if (s->post[i].dirty) plist_dir_rebuild(&s->post[i]);
+  for (uint32_t i = 0; i < s->nopost; i++)
+    if (s->opost[i].dirty) plist_dir_rebuild(&s->opost[i]);
+}
+
+static void wrunlock(np_match_index_t *ix) {
+  dirs_refresh_locked(&ix->dem);
+  dirs_refresh_locked(&ix->skr);
+  pthread_rwlock_unlock(&ix->lock);
 }
 
 np_err np_match_index_put_demand(np_match_index_t *ix, const np_match_demand_row_t *row) {
@@ -566,7 +669,7 @@ np_err np_match_index_put_demand(np_match_index_t *ix, const np_match_demand_row
   if (rc) return rc;
   pthread_rwlock_wrlock(&ix->lock);
   rc = put_demand_locked(ix, &rec);
-  pthread_rwlock_unlock(&ix->lock);
+  wrunlock(ix);
   return rc;
 }
 
@@ -576,7 +679,7 @@ np_err np_match_index_put_seeker(np_match_index_t *ix, const np_match_seeker_row
   if (rc) return rc;
   pthread_rwlock_wrlock(&ix->lock);
   rc = put_seeker_locked(ix, &rec);
-  pthread_rwlock_unlock(&ix->lock);
+  wrunlock(ix);
   return rc;
 }
 
@@ -603,13 +706,13 @@ static void remove_seeker_locked(np_match_index_t *ix, int64_t id) {
 void np_match_index_remove_demand(np_match_index_t *ix, int64_t id) {
   pthread_rwlock_wrlock(&ix->lock);
   remove_demand_locked(ix, id);
-  pthread_rwlock_unlock(&ix->lock);
+  wrunlock(ix);
 }
 
 void np_match_index_remove_seeker(np_match_index_t *ix, int64_t id) {
   pthread_rwlock_wrlock(&ix->lock);
   remove_seeker_locked(ix, id);
-  pthread_rwlock_unlock(&ix->lock);
+  wrunlock(ix);
 }
 
 np_err np_match_index_put_many(np_match_index_t *ix, const np_match_demand_row_t *d, size_t nd,
@@ -630,7 +733,7 @@ np_err np_match_index_put_many(np_match_index_t *ix, const np_match_demand_row_t
   pthread_rwlock_wrlock(&ix->lock);
   for (size_t i = 0; i < nd && !rc; i++) rc = put_demand_locked(ix, &dr[i]);
   for (size_t i = 0; i < ns && !rc; i++) rc = put_seeker_locked(ix, &sr[i]);
-  pthread_rwlock_unlock(&ix->lock);
+  wrunlock(ix);
 out:
   free(dr);
   free(sr);
@@ -818,6 +921,10 @@ typedef struct scan {
   uint32_t middles[MAX_MIDDLES];
   int nmiddles, cur;
   bool skip_exact; /* top-only second phase: exact-occupation pairs were scanned already */
+  /* top-only scans: the fixed side's parts of the posting bound (post_may_enter) */
+  int32_t fix_age;   /* jobs: the seeker's age today */
+  int32_t fix_fresh; /* decay of the fixed record's age in days */
+  int64_t fix_hi;    /* candidates: the top of the line's salary range */
 } scan_t;
 
 static void scan_entry(scan_t *sc, uint32_t slot) {
@@ -862,27 +969,117 @@ static void scan_entry(scan_t *sc, uint32_t slot) {
   topk_offer(&sc->top, &e, id, slot);
 }
 
+/* 1000 · h / (h + x) for x >= 0, as in score.c */
+static inline int32_t decay_raw(int64_t x, int64_t h) {
+  if (x < 0) x = 0;
+  if (h <= 0) h = 1;
+  return (int32_t)(1000 * h / (h + x));
+}
+
+/*
+ * Can the record of posting p pass the filters and enter the current top? Decided from the posting
+ * alone: the filters skill, age, education, availability and radius exactly (the radius on a distance
+ * that is a lower bound: the posting's float cos(latitude) moves the metre figure by well under 2 m),
+ * and an upper bound of the score — every term exact except the distance (from that lower bound) and
+ * the occupation (occ_raw: the best the list can give). false only when the full evaluation would
+ * exclude the pair or score it below the k-th kept one; equal scores are evaluated (ties break by id).
+ */
+static bool post_may_enter(const scan_t *sc, const post_t *p, int32_t occ_raw, int64_t cell_mind) {
+  const np_match_rules_t *ru = &sc->rules;
+  int32_t raw[NP_MT__COUNT];
+  int64_t dist;
+  if (!(p->flags & PF_LOC)) return false; /* radius queries need both locations */
+  if (sc->demand_side) {
+    const np_match_demand_t *d = sc->d;
+    if (d->skill && p->skill < d->skill) return false;
+    int32_t age = (sc->where.today_ymd - p->ymd) / 10000;
+    if ((d->age_min && age < d->age_min) || (d->age_max && age > d->age_max)) return false;
+    if (d->edu > 1 && p->edu < d->edu) return false;
+    if (d->needed_by != NP_MATCH_NO_DATE && p->avail != NP_MATCH_NO_DATE && p->avail > d->needed_by) return false;
+    if (!d->skill) raw[NP_MT_SKILL] = p->skill ? 700 : 500;
+    else raw[NP_MT_SKILL] = (p->skill - d->skill) * 100 >= 500 ? 500 : 1000 - (p->skill - d->skill) * 100;
+    int64_t hi = sc->fix_hi;
+    if (!p->salary || !hi) raw[NP_MT_SALARY] = 500;
+    else if (p->salary > hi) {
+      int64_t v = 1000 - 2000 * ((int64_t)p->salary - hi) / hi;
+      raw[NP_MT_SALARY] = v < 0 ? 0 : (int32_t)v;
+    } else raw[NP_MT_SALARY] = 1000;
+    raw[NP_MT_KEY] = d->is_key ? 1000 : 0;
+  } else {
+    const np_match_seeker_t *s = sc->s;
+    if (p->skill && s->skill < p->skill) return false;
+    int amin = p->ymd & 255, amax = (p->ymd >> 8) & 255;
+    if ((amin && sc->fix_age < amin) || (amax && sc->fix_age > amax)) return false;
+    if (p->edu > 1 && s->edu < p->edu) return false;
+    if (p->avail != NP_MATCH_NO_DATE && s->available_from != NP_MATCH_NO_DATE && s->available_from > p->avail) return false;
+    if (!p->skill) raw[NP_MT_SKILL] = s->skill ? 700 : 500;
+    else raw[NP_MT_SKILL] = (s->skill - p->skill) * 100 >= 500 ? 500 : 1000 - (s->skill - p->skill) * 100;
+    int64_t hi = p->salary;
+    if (hi == UINT32_MAX) raw[NP_MT_SALARY] = 1000;
+    else if (!s->expected_salary || !hi) raw[NP_MT_SALARY] = 500;
+    else if (s->expected_salary > hi) {
+      int64_t v = 1000 - 2000 * (s->expected_salary - hi) / hi;
+      raw[NP_MT_SALARY] = v < 0 ? 0 : (int32_t)v;
+    } else raw[NP_MT_SALARY] = 1000;
+    raw[NP_MT_KEY] = (p->flags & PF_KEY) ? 1000 : 0;
+  }
+  bool full = sc->top.n == sc->top.k;
+  int32_t ub = 0;
+  if (full) {
+    /* first with the cell's distance bound, which needs no trigonometry */
+    raw[NP_MT_OCCUPATION] = occ_raw;
+    raw[NP_MT_FRESHNESS] = (sc->fix_fresh + decay_raw((int64_t)sc->where.today - p->created, ru->freshness_half_days)) / 2;
+    for (int t = 0; t < NP_MT__COUNT; t++)
+      if (t != NP_MT_DISTANCE) ub += (int32_t)((int64_t)raw[t] * ru->weight[t] / 1000);
+    int32_t dc = (int32_t)((int64_t)decay_raw(cell_mind, ru->distance_half_m) * ru->weight[NP_MT_DISTANCE] / 1000);
+    if (ub + dc < sc->top.v[0].score) return false;
+  }
+  if (sc->demand_side)
+    dist = np_geo_fast_distance_m(sc->d->lat_e6, sc->d->lon_e6, sc->d->coslat, p->lat, p->lon, (double)p->coslat) - 2;
+  else
+    dist = np_geo_fast_distance_m(sc->s->lat_e6, sc->s->lon_e6, sc->s->coslat, p->lat, p->lon, (double)p->coslat) - 2;
+  if (dist > sc->where.radius_m) return false;
+  if (!full) return true;
+  ub += (int32_t)((int64_t)decay_raw(dist, ru->distance_half_m) * ru->weight[NP_MT_DISTANCE] / 1000);
+  return ub >= sc->top.v[0].score;
+}
+
 typedef struct cellref {
   int64_t mind; /* lower bound of the distance from the query point to the cell, metres */
   uint32_t cell;
 } cellref_t;
 
-static int cmp_cellref(const void *a, const void *b) {
-  const cellref_t *x = a, *y = b;
-  return x->mind != y->mind ? (x->mind < y->mind ? -1 : 1) : (x->cell < y->cell ? -1 : x->cell > y->cell);
-}
-
-/* Top-k radius scan over several lists, nearest cells first, stopping when the best score a record in
- * the next cell could reach (every term at 1000, the distance term at the cell's nearest point) is below
- * the k-th score found. */
+/* Top-k radius scan over several lists, ring by ring around the query's cell (Chebyshev distance in
+ * cells), stopping when the best score a record in any remaining ring could reach (every term at its best
+ * given the fixed side, the distance term at the nearest point of the nearest remaining cell) is below
+ * the k-th score found; inside a ring a cell is skipped on its own bound, and a posting on the bound
+ * post_may_enter computes. The visiting order does not change the result: the kept top is the best k by
+ * (score desc, id asc), a total order, and only records that cannot enter it are passed over. */
 static void scan_nearest(scan_t *sc, int32_t lat, int32_t lon) {
   int r0, r1, c0, c1;
   np_geo_cell_range(lat, lon, sc->q->radius_m, &r0, &r1, &c0, &c1);
   size_t n = (size_t)(r1 - r0 + 1) * (size_t)(c1 - c0 + 1);
-  cellref_t *cells = malloc(n * sizeof *cells);
+  cellref_t stack_cells[512];
+  cellref_t *cells = n <= 512 ? stack_cells : malloc(n * sizeof *cells);
   if (!cells) return;
+  int qr = np_geo_row(lat), qc = np_geo_col(lon);
+  /* rings: counting sort of the cells by ring; ring_lb[r]: the least mind of rings >= r */
+  enum { MAXR = (NP_GEO_ROWS > NP_GEO_COLS ? NP_GEO_ROWS : NP_GEO_COLS) + 1 };
+  uint32_t ring_at[MAXR + 1];
+  int64_t ring_lb[MAXR + 1];
+  memset(ring_at, 0, sizeof ring_at);
+  int nring = 0;
+  for (int r = r0; r <= r1; r++)
+    for (int col = c0; col <= c1; col++) {
+      int ring = abs(r - qr) > abs(col - qc) ? abs(r - qr) : abs(col - qc);
+      ring_at[ring + 1]++;
+      if (ring + 1 > nring) nring = ring + 1;
+    }
+  for (int i = 1; i <= nring; i++) ring_at[i] += ring_at[i - 1];
+  for (int i = 0; i <= nring; i++) ring_lb[i] = INT64_MAX;
+  uint32_t fill[MAXR + 1];
+  memcpy(fill, ring_at, sizeof fill);
   double c = np_geo_cos_lat(lat);
-  size_t k = 0;
   for (int r = r0; r <= r1; r++) {
     int64_t lo = NP_GEO_LAT0_E6 + (int64_t)r * NP_GEO_CELL_E6, hi = lo + NP_GEO_CELL_E6;
     int64_t dy = lat < lo ? lo - lat : lat >= hi ? lat - hi : 0;
@@ -894,16 +1091,30 @@ static void scan_nearest(scan_t *sc, int32_t lat, int32_t lon) {
       double my = (double)dy * 0.110574, mx = (double)dx * 0.111320 * cc;
       /* border cells also hold clamped points from outside the grid: never skip them early */
       bool border = r == 0 || r == NP_GEO_ROWS - 1 || col == 0 || col == NP_GEO_COLS - 1;
-      cells[k++] = (cellref_t){border ? 0 : (int64_t)(my > mx ? my : mx), (uint32_t)(r * NP_GEO_COLS + col)};
+      int64_t mind = border ? 0 : (int64_t)(my > mx ? my : mx);
+      int ring = abs(r - qr) > abs(col - qc) ? abs(r - qr) : abs(col - qc);
+      cells[fill[ring]++] = (cellref_t){mind, (uint32_t)(r * NP_GEO_COLS + col)};
+      if (mind < ring_lb[ring]) ring_lb[ring] = mind;
     }
   }
-  qsort(cells, k, sizeof *cells, cmp_cellref);
+  for (int i = nring - 1; i > 0; i--)
+    if (ring_lb[i] < ring_lb[i - 1]) ring_lb[i - 1] = ring_lb[i];
   side_t *sd = sc->demand_side ? &sc->ix->skr : &sc->ix->dem;
+  if (sc->demand_side) {
+    sc->fix_hi = sc->d->salary_max ? sc->d->salary_max : sc->d->salary_min;
+    sc->fix_fresh = decay_raw((int64_t)sc->where.today - sc->d->created, sc->rules.freshness_half_days);
+  } else {
+    int32_t by = sc->s->birth_ymd ? sc->s->birth_ymd : np_match_ymd(sc->s->birth);
+    sc->fix_age = (sc->where.today_ymd - by) / 10000;
+    sc->fix_fresh = decay_raw((int64_t)sc->where.today - sc->s->created, sc->rules.freshness_half_days);
+  }
   /* phase 1: exact occupations (the occupation term at 1000); phase 2: the groups (at most 700) */
   uint32_t occs[NP_MATCH_MAX_OCC];
   int nocc = 0;
   if (sc->demand_side) occs[nocc++] = sc->d->occ;
   else nocc = seeker_occs(sc->s, occs);
+  const int32_t wd = sc->rules.weight[NP_MT_DISTANCE];
+  const int32_t hd = sc->rules.distance_half_m;
   for (int phase = 0; phase < 2; phase++) {
     /* the best raw value each term can still reach, given the fixed side of the query */
     int32_t ubr[NP_MT__COUNT] = {0};
@@ -911,56 +1122,77 @@ static void scan_nearest(scan_t *sc, int32_t lat, int32_t lon) {
     ubr[NP_MT_SKILL] = 1000;
     ubr[NP_MT_SALARY] = 1000;
     ubr[NP_MT_KEY] = 1000;
-    int32_t hf = sc->rules.freshness_half_days > 0 ? sc->rules.freshness_half_days : 1;
     if (sc->demand_side) {
       const np_match_demand_t *d = sc->d;
       if (!d->skill) ubr[NP_MT_SKILL] = 700;
       if (!d->salary_min && !d->salary_max) ubr[NP_MT_SALARY] = 500;
       ubr[NP_MT_KEY] = d->is_key ? 1000 : 0;
-      int64_t age = (int64_t)sc->where.today - d->created;
-      int32_t fd = (int32_t)(1000 * (int64_t)hf / (hf + (age < 0 ? 0 : age)));
-      ubr[NP_MT_FRESHNESS] = (fd + 1000) / 2;
     } else {
       const np_match_seeker_t *sk = sc->s;
       if (!sk->skill) ubr[NP_MT_SKILL] = 500;
       if (!sk->expected_salary) ubr[NP_MT_SALARY] = 500;
-      int64_t age = (int64_t)sc->where.today - sk->created;
-      int32_t fs = (int32_t)(1000 * (int64_t)hf / (hf + (age < 0 ? 0 : age)));
-      ubr[NP_MT_FRESHNESS] = (1000 + fs) / 2;
     }
+    ubr[NP_MT_FRESHNESS] = (sc->fix_fresh + 1000) / 2;
     int32_t others = 0;
     for (int t = 0; t < NP_MT__COUNT; t++)
       if (t != NP_MT_DISTANCE) others += (int32_t)((int64_t)ubr[t] * sc->rules.weight[t] / 1000);
     sc->skip_exact = phase == 1;
-    for (size_t i = 0; i < k; i++) {
-      if (cells[i].mind > sc->q->radius_m) break;
-      if (sc->top.n == sc->top.k) {
-        int32_t ub = others + (int32_t)((int64_t)1000 * sc->rules.distance_half_m /
-                                            (sc->rules.distance_half_m + cells[i].mind) * sc->rules.weight[NP_MT_DISTANCE] / 1000);
-        if (ub < sc->top.v[0].score) break;
-      }
-      int nl = phase == 0 ? nocc : sc->nmiddles;
-      for (sc->cur = 0; sc->cur < nl; sc->cur++) {
-        const plist_t *l;
-        if (phase == 0) {
-          l = occs[sc->cur] < sd->nopost ? &sd->opost[occs[sc->cur]] : NULL;
-        } else {
-          uint32_t m = sc->middles[sc->cur];
-          l = m < sd->npost ? &sd->post[m] : NULL;
+    for (int ring = 0; ring < nring; ring++) {
+      if (ring_lb[ring] > sc->q->radius_m) break;
+      if (sc->top.n == sc->top.k &&
+          others + (int32_t)((int64_t)decay_raw(ring_lb[ring], hd) * wd / 1000) < sc->top.v[0].score)
+        break;
+      for (uint32_t ci = ring_at[ring]; ci < ring_at[ring + 1]; ci++) {
+        const cellref_t *cr = &cells[ci];
+        if (cr->mind > sc->q->radius_m) continue;
+        if (sc->top.n == sc->top.k && others + (int32_t)((int64_t)decay_raw(cr->mind, hd) * wd / 1000) < sc->top.v[0].score)
+          continue;
+        int nl = phase == 0 ? nocc : sc->nmiddles;
+        for (sc->cur = 0; sc->cur < nl; sc->cur++) {
+          const plist_t *l;
+          if (phase == 0) {
+            l = occs[sc->cur] < sd->nopost ? &sd->opost[occs[sc->cur]] : NULL;
+          } else {
+            uint32_t m = sc->middles[sc->cur];
+            l = m < sd->npost ? &sd->post[m] : NULL;
+          }
+          if (!l || !l->n) continue;
+          /* the occupation term's best in this list: exact lists 1000; the line's / seeker's own middle
+           * groups 700 for a posting in one of the fixed side's minor groups (or with several), else 400;
+           * the middle groups of related occupations 300 (a record also in an own group is evaluated there) */
+          bool own = false;
+          if (phase == 1) {
+            if (sc->demand_side) own = sc->middles[sc->cur] == sc->d->middle;
+            else
+              for (int t = 0; t < sc->s->nocc; t++) own = own || sc->s->middle[t] == sc->middles[sc->cur];
+          }
+          int saved = sc->cur;
+          if (phase == 0) sc->cur = 0; /* no group de-duplication among exact lists */
+          for (uint32_t j = plist_cell_start(l, cr->cell); j < l->n && l->v[j].cell == cr->cell; j++) {
+            const post_t *pp = &l->v[j];
+            sc->page->scanned++;
+            int32_t occ_raw = 1000;
+            if (phase == 1) {
+              occ_raw = 300;
+              if (own) {
+                bool minor = pp->minor == 0;
+                if (sc->demand_side) minor = minor || pp->minor == sc->d->minor;
+                else
+                  for (int t = 0; t < sc->s->nocc; t++) minor = minor || pp->minor == sc->s->minor[t];
+                occ_raw = minor ? 700 : 400;
+              }
+            }
+            if (!post_may_enter(sc, pp, occ_raw, cr->mind)) continue;
+            sc->page->evaluated++;
+            scan_entry(sc, pp->slot);
+          }
+          sc->cur = saved;
         }
-        if (!l || !l->n) continue;
-        int saved = sc->cur;
-        if (phase == 0) sc->cur = 0; /* no group de-duplication among exact lists */
-        for (uint32_t j = plist_lower(l, (post_t){cells[i].cell, 0}); j < l->n && l->v[j].cell == cells[i].cell; j++) {
-          sc->page->scanned++;
-          scan_entry(sc, l->v[j].slot);
-        }
-        sc->cur = saved;
       }
     }
   }
   sc->skip_exact = false;
-  free(cells);
+  if (cells != stack_cells) free(cells);
 }
 
 static void scan_list(scan_t *sc, const plist_t *l, int32_t lat, int32_t lon) {
@@ -974,7 +1206,7 @@ static void scan_list(scan_t *sc, const plist_t *l, int32_t lat, int32_t lon) {
   np_geo_cell_range(lat, lon, sc->q->radius_m, &r0, &r1, &c0, &c1);
   for (int r = r0; r <= r1; r++) {
     uint32_t lo = (uint32_t)(r * NP_GEO_COLS + c0), hi = (uint32_t)(r * NP_GEO_COLS + c1);
-    for (uint32_t i = plist_lower(l, (post_t){lo, 0}); i < l->n && l->v[i].cell <= hi; i++) {
+    for (uint32_t i = plist_cell_start(l, lo); i < l->n && l->v[i].cell <= hi; i++) {
       sc->page->scanned++;
       scan_entry(sc, l->v[i].slot);
     }
@@ -1059,7 +1291,7 @@ static void finish_page(scan_t *sc) {
 static void scan_init(scan_t *sc, np_match_index_t *ix, const np_match_query_t *q, np_match_page_t *out) {
   memset(out, 0, offsetof(np_match_page_t, hits));
   out->n = 0;
-  out->total = out->scanned = out->congested = 0;
+  out->total = out->scanned = out->evaluated = out->congested = 0;
   out->more = false;
   sc->ix = ix;
   sc->q = q;
@@ -1504,6 +1736,8 @@ np_err np_match_index_load(np_match_index_t *ix, np_store_t *s, const np_ref_t *
   for (size_t i = 0; i < dv.n && !rc; i++) rc = put_demand_locked(ix, (np_match_demand_t *)dv.v + i);
   for (size_t i = 0; i < sv.n && !rc; i++) rc = put_seeker_locked(ix, (np_match_seeker_t *)sv.v + i);
   ix->last_seq = seq;
+  dirs_refresh_locked(&ix->dem);
+  dirs_refresh_locked(&ix->skr);
   ix->build_ms = now_ms() - t0;
   pthread_rwlock_unlock(&ix->lock);
   if (rc) np_fail(err, rc, "index", "", "cannot build the matching index");
@@ -1630,7 +1864,7 @@ np_err np_match_index_follow(np_match_index_t *ix, np_store_t *s, const np_ref_t
     ix->last_seq = last;
     ix->applied += (int64_t)(dv.n + sv.n + gone_d.n + gone_s.n);
   }
-  pthread_rwlock_unlock(&ix->lock);
+  wrunlock(ix);
   if (applied) *applied = (int64_t)(dv.n + sv.n + gone_d.n + gone_s.n);
 out:
   free(f.dem.v);

@@ -137,6 +137,7 @@ typedef struct np_match_page {
   int64_t total;     /* matches in the query's scope (all pages); -1 when not counted (top_only) */
   bool more;         /* a next page exists */
   int64_t scanned;   /* postings read */
+  int64_t evaluated; /* records evaluated (top_only scans skip the rest from the posting alone) */
   int64_t congested; /* matches left out by the anti-congestion limits */
 } np_match_page_t;
 

@@ -97,7 +97,7 @@ static size_t brute_candidates(np_match_index_t *ix, int64_t did, const np_match
   np_match_demand_t d;
   if (!np_match_index_get_demand(ix, did, &d)) return 0;
   size_t n = 0;
-  for (int64_t sid = 1; sid <= NS; sid++) {
+  for (int64_t sid = 1; sid <= NS + 10; sid++) {
     np_match_seeker_t s;
     if (!np_match_index_get_seeker(ix, sid, &s)) continue;
     np_match_eval_t e;
@@ -210,6 +210,84 @@ static void test_queries_equal_brute_force(void **state) {
   assert_int_equal(np_match_candidates(ix, 999999, &q, page), NP_ERR_NOT_FOUND);
   free(page);
   np_match_index_free(ix);
+}
+
+/* The first page of a top_only query (nearest cells first, bounds on cells and postings, early stop)
+ * equals the first `limit` of the brute-force ranking: same records, same scores, same order. */
+static void check_top(np_match_index_t *ix, bool demand_side, int64_t id, const np_match_query_t *q) {
+  static bf_t want[NS + ND + 16];
+  static np_match_page_t page;
+  size_t n = demand_side ? brute_candidates(ix, id, q, want) : brute_jobs(ix, id, q, want);
+  np_err rc = demand_side ? np_match_candidates(ix, id, q, &page) : np_match_jobs(ix, id, q, &page);
+  if (rc == NP_ERR_NOT_FOUND) {
+    assert_int_equal(n, 0);
+    return;
+  }
+  assert_int_equal(rc, NP_OK);
+  size_t k = n < (size_t)q->limit ? n : (size_t)q->limit;
+  if (page.n != k) fail_msg("%s %lld: %zu results, brute force %zu", demand_side ? "line" : "seeker", (long long)id, page.n, k);
+  for (size_t i = 0; i < k; i++) {
+    const np_match_hit_t *h = &page.hits[i];
+    int64_t got = demand_side ? h->seeker.id : h->demand.id;
+    if (got != want[i].id || h->eval.score != want[i].score)
+      fail_msg("%s %lld, rank %zu: got %lld (%d), brute force %lld (%d)", demand_side ? "line" : "seeker", (long long)id, i,
+               (long long)got, h->eval.score, (long long)want[i].id, want[i].score);
+  }
+  assert_int_equal(page.more, page.n == (size_t)q->limit);
+}
+
+/* top_only on many random instances, limits, radii and weights (including zero and extreme weights,
+ * related pairs, salaries beyond 32 bits) against brute force */
+static void test_top_only_equals_brute_force(void **state) {
+  (void)state;
+  static const int limits[] = {1, 3, 10, 20, 57};
+  static const int64_t radii[] = {1500, 8000, 25000, 50000, 130000, 500000};
+  for (unsigned seed = 1; seed <= 6; seed++) {
+    np_match_index_t *ix = np_match_index_new();
+    make_instance(ix, 1000 + seed);
+    /* a few records at the extremes: salaries beyond 32 bits, no requirement, far away */
+    np_match_seeker_row_t sx = srows[seed];
+    sx.id = NS + 1;
+    sx.expected_salary = 9000000000LL;
+    assert_int_equal(np_match_index_put_seeker(ix, &sx), NP_OK);
+    np_match_demand_row_t dx = drows[seed];
+    dx.id = ND + 1;
+    dx.salary_min = 0;
+    dx.salary_max = 8000000000LL;
+    dx.status_ok = dx.is_public = dx.has_loc = true;
+    dx.open_count = 2;
+    assert_int_equal(np_match_index_put_demand(ix, &dx), NP_OK);
+    np_match_config_t c;
+    np_match_config_default(&c);
+    srand(seed * 7919);
+    if (seed > 1)
+      for (int t = 0; t < NP_MT__COUNT; t++) c.weight[t] = seed == 6 ? (t == NP_MT_DISTANCE ? 0 : 1000) : rand() % 1001;
+    const char *a[] = {"6-18-01-01", "6-19-03-02", "2-02-07-04"}, *b[] = {"4-02-01-01", "6-31-01-03", "6-18-02-03"};
+    assert_int_equal(np_match_index_configure(ix, &c, a, b, seed % 2 ? 3 : 0), NP_OK);
+    for (int li = 0; li < 5; li++)
+      for (int ri = 0; ri < 6; ri++) {
+        np_match_query_t q = {.scope = NP_SCOPE_RADIUS, .radius_m = radii[ri], .today = today + (int32_t)(seed % 3) * 40,
+                              .limit = limits[li], .top_only = true};
+        int step = ri == 5 ? 37 : 11;
+        for (int64_t id = 1 + (li + ri) % 5; id <= ND + 1; id += step) check_top(ix, true, id, &q);
+        check_top(ix, true, ND + 1, &q);
+        for (int64_t id = 1 + li * 3 + ri; id <= NS + 1; id += step * 13) check_top(ix, false, id, &q);
+        check_top(ix, false, NS + 1, &q);
+      }
+    /* after changes (postings and cell directories rebuilt) */
+    for (int i = 0; i < 200; i++) {
+      np_match_seeker_row_t s = srows[rand() % NS];
+      s.occupation_codes[0] = occs[rand() % 10];
+      s.lat_e6 = 36000000 + rand() % 1200000;
+      s.skill_level = rand() % 8;
+      assert_int_equal(np_match_index_put_seeker(ix, &s), NP_OK);
+      if (i % 4 == 0) np_match_index_remove_seeker(ix, 1 + rand() % NS);
+    }
+    np_match_query_t q = {.scope = NP_SCOPE_RADIUS, .radius_m = 40000, .today = today, .limit = 15, .top_only = true};
+    for (int64_t id = 1; id <= ND; id += 13) check_top(ix, true, id, &q);
+    for (int64_t id = 2; id <= NS; id += 211) check_top(ix, false, id, &q);
+    np_match_index_free(ix);
+  }
 }
 
 static void test_updates(void **state) {
@@ -398,6 +476,7 @@ static void test_store_and_feed(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_queries_equal_brute_force),
+    cmocka_unit_test(test_top_only_equals_brute_force),
     cmocka_unit_test(test_updates),
     cmocka_unit_test(test_congestion),
     cmocka_unit_test(test_store_and_feed),
