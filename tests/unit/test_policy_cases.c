@@ -40,6 +40,19 @@ static void test_yaml_cases(void **state) {
   assert_int_equal(st.failed, 0);
 }
 
+/* money caps across entities (per enterprise and year, per person) with a count limit: a test package */
+static void test_caps_package(void **state) {
+  np_ppackage_t *pkg = NULL;
+  np_errdetail_t err = {0};
+  if (np_policy_package_load_dir(tu_src_path("tests/policy/packages/caps"), &pkg, &err)) fail_msg("%s", err.message);
+  np_pcase_stats_t st = {0};
+  if (np_policy_cases_run_dir(pkg, g_ref, tu_src_path("tests/policy/packages/caps/cases"), stderr, &st, &err)) fail_msg("%s", err.message);
+  np_policy_package_free(pkg);
+  assert_true(st.cases >= 2);
+  assert_true(st.checks >= 40);
+  assert_int_equal(st.failed, 0);
+}
+
 static void add_enterprise(const char *uscc, const char *county, const char *size) {
   np_errdetail_t err = {0};
   if (np_store_execf(g_store, NULL, &err,
@@ -140,6 +153,7 @@ static void test_import_run_explain(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_yaml_cases),
+    cmocka_unit_test(test_caps_package),
     cmocka_unit_test(test_import_run_explain),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
