@@ -144,6 +144,7 @@ static const action_t actions[] = {
   {"match.read", STAFF3 | R(NP_ROLE_SPECIALIST) | R(NP_ROLE_ENTERPRISE) | R(NP_ROLE_SEEKER)},
   {"batch.run", STAFF3},
   {"batch.commit", STAFF3},
+  {"match.config", R(NP_ROLE_PROVINCE_STAFF)}, /* weights, anti-congestion limits, related occupations */
 };
 
 #define NACTIONS (sizeof actions / sizeof actions[0])

@@ -24,6 +24,7 @@
 #include "crypto/crypto.h"
 #include "firms/demands.h"
 #include "match/feed.h"
+#include "match/index.h"
 #include "match/referrals.h"
 #include "match/seeker_import.h"
 #include "match/seekers.h"
@@ -456,6 +457,9 @@ static void h_referral_create(np_req_t *r) {
     fail(&c, rc);
     return;
   }
+  /* a referral is a push: it takes the pair's place in today's anti-congestion budgets (docs/MATCHING.md) */
+  np_match_index_t *ix = np_match_engine_index(0);
+  if (ix) np_match_index_push(ix, did, sid, c.today.days, NULL);
   np_resp_json(r, 201, out);
 }
 

@@ -4,6 +4,8 @@
  *   GET  /api/v1/seekers/{id}/matches      match.read; the seeker must be in the caller's "seeker" scope
  *   GET  /api/v1/match/explain             match.read; ?demand=dem_N&seeker=skr_N (the line in scope)
  *   GET  /api/v1/match/index               match.read; sizes and feed position of the index
+ *   GET  /api/v1/match/config              match.config; weights, anti-congestion limits, related occupations
+ *   PUT  /api/v1/match/config              match.config; one audited transaction, on the change feed (match_config)
  *   POST /api/v1/batches                   batch.run; the worker file as the body, ?name=&region=
  *   GET  /api/v1/batches, /batches/{id}    batch.run
  *   POST /api/v1/batches/{id}/run          batch.run
@@ -22,6 +24,7 @@
 #include "firms/demands.h"
 #include "http/authz.h"
 #include "match/batch.h"
+#include "match/config.h"
 #include "match/index.h"
 #include "match/seekers.h"
 #include "ref/ref.h"
@@ -181,7 +184,10 @@ static void h_candidates(np_req_t *r) {
     np_resp_error(r, 503, "index_unavailable", "", "the matching index is being built; try again shortly");
     return;
   }
-  q.record = true;
+  /* a push is a seeker's record shown to an enterprise (or a referral): an enterprise's view counts and
+   * is limited; staff browsing is neither, and sees which candidates are at today's limit */
+  q.record = c.p->role == NP_ROLE_ENTERPRISE;
+  q.mark_congested = !q.record;
   np_match_page_t *p = malloc(sizeof *p);
   if (!p) {
     np_resp_error(r, 500, "internal", "", "out of memory");
@@ -202,6 +208,7 @@ static void h_candidates(np_req_t *r) {
     json_t *it = json_object();
     json_object_set_new(it, "seeker", sk);
     json_object_set_new(it, "score", json_integer(p->hits[i].eval.score));
+    json_object_set_new(it, "congested", json_boolean(p->hits[i].congested));
     json_object_set_new(it, "explanation", np_match_index_hit_json(c.ix, &q, &p->hits[i]));
     json_array_append_new(items, it);
   }
@@ -231,7 +238,9 @@ static void h_matches(np_req_t *r) {
     np_resp_error(r, 503, "index_unavailable", "", "the matching index is being built; try again shortly");
     return;
   }
-  q.record = true;
+  /* jobs shown to the seeker or to staff: no seeker record reaches an enterprise, so nothing is pushed */
+  q.record = false;
+  q.mark_congested = true;
   np_match_page_t *p = malloc(sizeof *p);
   if (!p) {
     np_resp_error(r, 500, "internal", "", "out of memory");
@@ -252,6 +261,7 @@ static void h_matches(np_req_t *r) {
     json_object_set_new(it, "demand", dj);
     json_object_set_new(it, "score", json_integer(p->hits[i].eval.score));
     json_object_set_new(it, "priority", json_boolean(p->hits[i].demand.is_key));
+    json_object_set_new(it, "congested", json_boolean(p->hits[i].congested));
     json_object_set_new(it, "explanation", np_match_index_hit_json(c.ix, &q, &p->hits[i]));
     json_array_append_new(items, it);
   }
@@ -318,6 +328,32 @@ static void h_index(np_req_t *r) {
                          "last_seq", (json_int_t)st.last_seq, "build_ms", (json_int_t)st.build_ms, "applied_changes",
                          (json_int_t)st.applied_changes, "weights", w, "seeker_daily_pushes", cfg.seeker_daily_pushes,
                          "demand_flood_multiple", cfg.demand_flood_multiple));
+}
+
+/* ---- settings (province administrators) ---- */
+
+static void h_config_get(np_req_t *r) {
+  mctx_t c;
+  if (!begin(r, &c, false)) return;
+  json_t *o = NULL;
+  np_err rc = np_match_config_get(c.s, c.ref, &o, &c.err);
+  if (rc) np_resp_fail(r, rc, &c.err);
+  else np_resp_json(r, 200, o);
+}
+
+static void h_config_put(np_req_t *r) {
+  mctx_t c;
+  if (!begin(r, &c, false)) return;
+  json_t *body = np_req_json(r);
+  if (!body) return;
+  json_t *o = NULL;
+  np_err rc = np_match_config_put(c.s, c.ref, &c.actor, body, &o, &c.err);
+  if (rc) {
+    if (rc == NP_ERR_INVALID && !c.err.field[0]) np_strlcpy(c.err.field, "body", sizeof c.err.field);
+    np_resp_fail(r, rc, &c.err);
+    return;
+  }
+  np_resp_json(r, 200, o);
 }
 
 /* ---- batches ---- */
@@ -458,6 +494,9 @@ void np_match_engine_api_register(np_http_t *h) {
   np_http_route(h, "GET", "/api/v1/seekers/{id}/matches", h_matches, &mr);
   np_http_route(h, "GET", "/api/v1/match/explain", h_explain, &mr);
   np_http_route(h, "GET", "/api/v1/match/index", h_index, &mr);
+  const np_route_opts_t mc = {.action = "match.config"};
+  np_http_route(h, "GET", "/api/v1/match/config", h_config_get, &mc);
+  np_http_route(h, "PUT", "/api/v1/match/config", h_config_put, &mc);
   np_http_route(h, "POST", "/api/v1/batches", h_batch_create, &up);
   np_http_route(h, "GET", "/api/v1/batches", h_batch_list, &br);
   np_http_route(h, "GET", "/api/v1/batches/{id}", h_batch_get, &br);

@@ -1250,6 +1250,7 @@ static void finish_page(scan_t *sc) {
   for (int i = 0; i < sc->top.n; i++) {
     np_match_hit_t *h = &p->hits[i];
     h->eval = sc->top.v[i].eval;
+    h->congested = false;
     if (sc->demand_side) {
       h->demand = *sc->d;
       h->seeker = *(np_match_seeker_t *)rec_at(&sc->ix->skr, sc->top.v[i].slot);
@@ -1257,6 +1258,17 @@ static void finish_page(scan_t *sc) {
       h->seeker = *sc->s;
       h->demand = *(np_match_demand_t *)rec_at(&sc->ix->dem, sc->top.v[i].slot);
     }
+  }
+  if (!sc->q->record && sc->q->mark_congested && p->n) {
+    np_match_index_t *ix = sc->ix;
+    pthread_mutex_lock(&ix->push_mu);
+    push_day_locked(ix, sc->q->today);
+    for (size_t i = 0; i < p->n; i++) {
+      uint32_t dslot = sc->demand_side ? sc->dslot : sc->top.v[i].slot;
+      uint32_t sslot = sc->demand_side ? sc->top.v[i].slot : sc->sslot;
+      p->hits[i].congested = !push_ok_locked(ix, dslot, sslot, p->hits[i].demand.open_count);
+    }
+    pthread_mutex_unlock(&ix->push_mu);
   }
   if (sc->q->record && p->n) {
     /* the queried record's own budget for new pairs today: a page never goes past it */
@@ -1382,6 +1394,26 @@ np_err np_match_jobs(np_match_index_t *ix, int64_t seeker_id, const np_match_que
 out:
   pthread_rwlock_unlock(&ix->lock);
   free(sc);
+  return rc;
+}
+
+np_err np_match_index_push(np_match_index_t *ix, int64_t demand_id, int64_t seeker_id, int32_t today, bool *over) {
+  np_err rc = NP_ERR_NOT_FOUND;
+  if (over) *over = false;
+  pthread_rwlock_rdlock(&ix->lock);
+  if (demand_id > 0 && demand_id < ix->dem.id_cap && ix->dem.slot_of[demand_id] && seeker_id > 0 &&
+      seeker_id < ix->skr.id_cap && ix->skr.slot_of[seeker_id]) {
+    uint32_t dslot = (uint32_t)ix->dem.slot_of[demand_id] - 1, sslot = (uint32_t)ix->skr.slot_of[seeker_id] - 1;
+    const np_match_demand_t *d = rec_at(&ix->dem, dslot);
+    pthread_mutex_lock(&ix->push_mu);
+    push_day_locked(ix, today);
+    bool ok = push_ok_locked(ix, dslot, sslot, d->open_count);
+    push_record_locked(ix, dslot, sslot);
+    pthread_mutex_unlock(&ix->push_mu);
+    if (over) *over = !ok;
+    rc = NP_OK;
+  }
+  pthread_rwlock_unlock(&ix->lock);
   return rc;
 }
 

@@ -118,7 +118,8 @@ typedef struct np_match_query {
   bool has_cursor;
   int32_t cursor_score;   /* the last item of the previous page */
   int64_t cursor_id;
-  bool record;            /* anti-congestion: enforce and count the pushes */
+  bool record;            /* anti-congestion: enforce and count the pushes (the page is shown to an enterprise) */
+  bool mark_congested;    /* without record: flag the hits an enterprise would not be shown today (staff views) */
   bool top_only;          /* radius queries without a cursor: visit cells nearest first (exact occupations,
                              then the groups) and stop when no farther record can enter the top `limit`;
                              total is then -1 (not counted) and more = a full page */
@@ -129,6 +130,7 @@ typedef struct np_match_hit {
   np_match_demand_t demand;
   np_match_seeker_t seeker;
   np_match_eval_t eval;
+  bool congested; /* mark_congested: a new pair while the seeker or the line is at today's limit */
 } np_match_hit_t;
 
 typedef struct np_match_page {
@@ -149,6 +151,13 @@ np_err np_match_candidates(np_match_index_t *ix, int64_t demand_id, const np_mat
 
 /** Demand lines for seeker `seeker_id` (the other direction, same rules). */
 np_err np_match_jobs(np_match_index_t *ix, int64_t seeker_id, const np_match_query_t *q, np_match_page_t *out);
+
+/**
+ * Counts a push of the pair today (a referral was made): the pair may be shown again, and it takes one
+ * of the seeker's and the line's daily budget when new — also beyond the limit (staff decided; *over, may
+ * be NULL, says whether it was). NP_ERR_NOT_FOUND when either record is not in the index.
+ */
+np_err np_match_index_push(np_match_index_t *ix, int64_t demand_id, int64_t seeker_id, int32_t today, bool *over);
 
 /** Copies of the records held for an id (false when absent). */
 bool np_match_index_get_demand(np_match_index_t *ix, int64_t id, np_match_demand_t *out);

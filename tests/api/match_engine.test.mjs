@@ -237,3 +237,159 @@ test('organised batch: upload, run (stable, groups together), report, commit to 
   r = await api('province', 'GET', `/api/v1/batches/${b.id}`);
   assert.equal(r.status, 200);
 });
+
+// ---- settings (province staff) and what counts as a push ----
+
+async function waitIndex(pred, what) {
+  const t0 = Date.now();
+  for (;;) {
+    const r = await api('province', 'GET', '/api/v1/match/index');
+    if (pred(r.json)) return r.json;
+    assert.ok(Date.now() - t0 < 60000, `${what}: ${r.text}`);
+    await sleep(100);
+  }
+}
+
+test('matching settings: province staff read and change them in one audited transaction; bad input changes nothing', async () => {
+  t.auditor = (await login(srv.base, 'auditor', PW)).token;
+  let r = await api('lixia', 'GET', '/api/v1/match/config');
+  assert.equal(r.status, 403);
+  r = await api('lixia', 'PUT', '/api/v1/match/config', { seeker_daily_pushes: 5 });
+  assert.equal(r.status, 403);
+  r = await api('province', 'GET', '/api/v1/match/config');
+  assert.equal(r.status, 200, r.text);
+  const before = r.json;
+  assert.deepEqual(Object.keys(before.weights), ['occupation', 'skill', 'distance', 'salary', 'key_enterprise', 'freshness']);
+  assert.equal(before.seeker_daily_pushes, 20);
+  assert.equal(before.demand_flood_multiple, 5);
+  assert.ok(Array.isArray(before.related_occupations));
+  const bad = [
+    [{ weights: { salary: 1001 } }, 'weights.salary'],
+    [{ weights: { salary: -1 } }, 'weights.salary'],
+    [{ weights: { luck: 10 } }, 'weights'],
+    [{ weights: { skill: '100' } }, 'weights.skill'],
+    [{ seeker_daily_pushes: 0 }, 'seeker_daily_pushes'],
+    [{ demand_flood_multiple: 101 }, 'demand_flood_multiple'],
+    [{ colour: 'red' }, 'colour'],
+    [{}, 'weights'],
+    [{ related_add: [{ occupation_a: '9-99-99-99', occupation_b: '6-18-02-04' }] }, 'related_add[0].occupation_a'],
+    [{ related_add: [{ occupation_a: '4-03-02-01', occupation_b: '6-18' }] }, 'related_add[0].occupation_b'],
+    [{ related_add: [{ occupation_a: '6-18-02-04', occupation_b: '6-18-02-04' }] }, 'related_add[0].occupation_b'],
+    [{ related_add: [{ occupation_a: '4-03-02-01' }] }, 'related_add[0].occupation_b'],
+    [{ related_remove: [{ occupation_a: '4-03-02-01', occupation_b: '6-18-02-04' }] }, 'related_remove[0]'],
+    // a good weight with a bad pair: nothing at all is written
+    [{ weights: { key_enterprise: 999 }, related_add: [{ occupation_a: '4-03-02-01', occupation_b: 'x' }] }, 'related_add[0].occupation_b'],
+  ];
+  for (const [body, field] of bad) {
+    r = await api('province', 'PUT', '/api/v1/match/config', body);
+    assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+    assert.equal(r.json.error.field, field, JSON.stringify(body));
+    assert.ok(r.json.error.message.length > 0);
+  }
+  r = await api('province', 'GET', '/api/v1/match/config');
+  assert.deepEqual(r.json, before);
+  // a change: weights, a limit and a related pair (given in either order, stored a < b)
+  r = await api('province', 'PUT', '/api/v1/match/config', {
+    weights: { key_enterprise: 120, freshness: 30 }, pref_list_max: 150,
+    related_add: [{ occupation_a: '6-18-02-04', occupation_b: '4-03-02-01', note: '测试' }],
+  });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.weights.key_enterprise, 120);
+  assert.equal(r.json.weights.freshness, 30);
+  assert.equal(r.json.weights.occupation, before.weights.occupation);
+  assert.equal(r.json.pref_list_max, 150);
+  const pair = r.json.related_occupations.find((p) => p.occupation_a === '4-03-02-01' && p.occupation_b === '6-18-02-04');
+  assert.ok(pair, JSON.stringify(r.json.related_occupations));
+  assert.equal(pair.note, '测试');
+  assert.ok(pair.name_a && pair.name_b);
+  // the same pair again is refused
+  r = await api('province', 'PUT', '/api/v1/match/config', { related_add: [{ occupation_a: '4-03-02-01', occupation_b: '6-18-02-04' }] });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.error.field, 'related_add[0]');
+  // the index follows the change feed (entity match_config)
+  await waitIndex((j) => j.weights.key_enterprise === 120 && j.weights.freshness === 30, 'weights reloaded');
+  // audited with before and after
+  r = await api('auditor', 'GET', '/api/v1/audit?action=match_config.update');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.items.length, 1, r.text);
+  const a = r.json.items[0];
+  assert.equal(a.entity, 'match_config');
+  const txt = JSON.stringify(a);
+  assert.match(txt, /key_enterprise/);
+  // back: weights and the pair removed
+  r = await api('province', 'PUT', '/api/v1/match/config', {
+    weights: before.weights, pref_list_max: before.pref_list_max,
+    related_remove: [{ occupation_a: '6-18-02-04', occupation_b: '4-03-02-01' }],
+  });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.weights, before.weights);
+  assert.equal(r.json.related_occupations.length, before.related_occupations.length);
+});
+
+test('anti-congestion: an enterprise\'s view and a referral are pushes; staff browsing is not, and sees the congestion flag', async () => {
+  // an HR account of the 历下 enterprise
+  const num = ent.replace('ent_', '');
+  const c = srv.cli(['user', 'add', '--db', srv.db, '--username', 'match.hr', '--role', 'enterprise', '--enterprise', num,
+    '--display-name', '企业人事', '--password-stdin'], { input: `${PW}\n` });
+  assert.equal(c.status, 0, c.stderr);
+  const hr = await login(srv.base, 'match.hr', PW);
+  const ch = await call(srv.base, 'POST', '/api/v1/me/password', { token: hr.token, body: { old: PW, new: 'Match#HR2024ok' } });
+  assert.equal(ch.status, 204, ch.text);
+  t.hr = (await login(srv.base, 'match.hr', 'Match#HR2024ok')).token;
+  // tight limits: a seeker is pushed to one line a day, a line gets 1 × open_count seekers
+  let r = await api('province', 'PUT', '/api/v1/match/config', { seeker_daily_pushes: 1, demand_flood_multiple: 1 });
+  assert.equal(r.status, 200, r.text);
+  const base = await waitIndex((j) => j.seeker_daily_pushes === 1 && j.demand_flood_multiple === 1, 'limits reloaded');
+  r = await api('lixia', 'POST', `/api/v1/enterprises/${ent}/demands`, { occupation_code: '6-18-02-04', count: 1, needed_by: today(60) });
+  assert.equal(r.status, 201, r.text);
+  const one = r.json;
+  r = await api('lixia', 'POST', `/api/v1/enterprises/${ent}/demands`, { occupation_code: '6-18-02-04', count: 5, needed_by: today(60) });
+  assert.equal(r.status, 201, r.text);
+  const five = r.json;
+  const s1 = await seeker({ occupation_codes: ['6-18-02-04'], skill_level: 3 });
+  const s2 = await seeker({ occupation_codes: ['6-18-02-04'], skill_level: 3 });
+  await waitIndex((j) => j.demands >= base.demands + 2 && j.seekers >= base.seekers + 2, 'new lines and seekers');
+  const cand = async (who, line) => {
+    const x = await api(who, 'GET', `/api/v1/demands/${line.id}/candidates?radius_km=50&limit=100`);
+    assert.equal(x.status, 200, x.text);
+    return x.json;
+  };
+  // staff browse as often as they like: nothing is consumed, nothing is held back
+  let staff = await cand('lixia', one);
+  assert.ok(staff.items.length >= 3, JSON.stringify(staff.items.length));
+  for (let i = 0; i < 3; i++) staff = await cand('province', one);
+  assert.equal(staff.congested, 0);
+  assert.ok(staff.items.every((it) => it.congested === false));
+  assert.ok(staff.items.some((it) => it.seeker.id === s1.id) && staff.items.some((it) => it.seeker.id === s2.id));
+  // the enterprise sees at most 1 × open_count = 1 new seeker today; the rest is held back
+  let ent1 = await cand('hr', one);
+  assert.equal(ent1.items.length, 1, JSON.stringify(ent1));
+  assert.ok(ent1.congested >= 1);
+  const pushed = ent1.items[0].seeker.id;
+  assert.equal(pushed, staff.items[0].seeker.id); // the best candidate
+  ent1 = await cand('hr', one); // the pair already shown may be shown again
+  assert.deepEqual(ent1.items.map((it) => it.seeker.id), [pushed]);
+  // staff still see everyone, flagged: the line is at its limit for new seekers
+  staff = await cand('lixia', one);
+  for (const it of staff.items) assert.equal(it.congested, it.seeker.id !== pushed, it.seeker.id);
+  // the pushed seeker is at N = 1: on another line staff see the flag, the enterprise does not see them
+  staff = await cand('lixia', five);
+  const other = staff.items.find((it) => it.seeker.id !== pushed);
+  assert.equal(staff.items.find((it) => it.seeker.id === pushed).congested, true);
+  assert.equal(other.congested, false);
+  // a referral is a push: it takes the other seeker's budget for this line
+  r = await api('lixia', 'POST', '/api/v1/referrals', { demand_id: five.id, seeker_id: other.seeker.id });
+  assert.equal(r.status, 201, r.text);
+  staff = await cand('lixia', five);
+  assert.equal(staff.items.find((it) => it.seeker.id === other.seeker.id).congested, false); // the pair is pushed
+  assert.equal(staff.congested, 0);
+  r = await api('lixia', 'GET', `/api/v1/seekers/${other.seeker.id}/matches?radius_km=50&limit=100`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.items.find((it) => it.demand.id === one.id).congested, true); // the seeker is at N
+  assert.equal(r.json.items.find((it) => it.demand.id === five.id).congested, false);
+  const ent5 = await cand('hr', five);
+  assert.ok(ent5.items.some((it) => it.seeker.id === other.seeker.id));
+  assert.ok(!ent5.items.some((it) => it.seeker.id === pushed));
+  r = await api('province', 'PUT', '/api/v1/match/config', { seeker_daily_pushes: 20, demand_flood_multiple: 5 });
+  assert.equal(r.status, 200, r.text);
+});

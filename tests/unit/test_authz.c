@@ -58,6 +58,7 @@ static const struct {
   {"case.read", "0001111000"},      {"case.write", "0001111000"},
   {"sharing.read", "0001111100"},   {"sharing.write", "0001111100"},  {"sharing.agree", "0001111000"},
   {"match.read", "0001111101"},     {"batch.run", "0001110000"},      {"batch.commit", "0001110000"},
+  {"match.config", "0001000000"},
 };
 
 static void test_action_matrix(void **state) {
