@@ -77,14 +77,21 @@ np_err np_buf_appendf(np_buf_t *b, const char *fmt, ...) {
   return e;
 }
 
+/* bytes that may need an escape: '"', '\\', C0 controls, DEL, and 0xE2 (the lead byte of U+2028/2029) */
+static inline bool json_special(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c == 0x7F || c == 0xE2; }
+
 np_err np_buf_append_json_escaped(np_buf_t *b, const char *s, size_t n) {
   if (n && !s) return NP_ERR_INVALID;
   if (!np_utf8_valid(s, n)) return NP_ERR_ENCODING;
   size_t start = b->len;
-  np_err e = NP_OK;
+  np_err e = np_buf_reserve(b, n);
+  if (e) return e;
+  const unsigned char *u = (const unsigned char *)s;
   size_t run = 0; /* start of the pending run of bytes that need no escaping */
   for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
+    while (i < n && !json_special(u[i])) i++;
+    if (i == n) break;
+    unsigned char c = u[i];
     const char *esc = NULL;
     char tmp[8];
     size_t skip = 1;
@@ -100,9 +107,8 @@ np_err np_buf_append_json_escaped(np_buf_t *b, const char *s, size_t n) {
       if (c < 0x20 || c == 0x7F) {
         snprintf(tmp, sizeof tmp, "\\u%04x", c);
         esc = tmp;
-      } else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
-                 ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
-        esc = (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
+      } else if (c == 0xE2 && i + 2 < n && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)) {
+        esc = u[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
         skip = 3;
       }
     }

@@ -102,6 +102,16 @@ size_t np_utf8_decode(const char *s, size_t n, uint32_t *cp) {
 size_t np_utf8_count(const char *s, size_t n) {
   size_t count = 0, i = 0;
   while (i < n) {
+    /* ASCII fast path, eight bytes at a time */
+    if (n - i >= 8) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (!(w & 0x8080808080808080ull)) {
+        i += 8;
+        count += 8;
+        continue;
+      }
+    }
     unsigned char c = (unsigned char)s[i];
     if (c < 0x80) {
       i++;

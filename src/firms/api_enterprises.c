@@ -194,17 +194,27 @@ static void h_ent_list(np_req_t *r) {
   if (!s || !ref_of(r)) return;
   np_ent_filter_t f;
   if (!ent_filter(r, s, &f)) return;
-  json_t *items = NULL;
   int64_t total = 0;
   const char *next = NULL;
   np_errdetail_t err = {0};
-  np_err rc = np_ent_list(s, &f, np_req_arena(r), &items, &total, &next, &err);
+  np_buf_t b;
+  np_jw_t w;
+  np_buf_init(&b, 0);
+  np_jw_init(&w, &b);
+  np_jw_obj(&w);
+  np_jw_key(&w, "items");
+  np_err rc = np_ent_list(s, &f, np_req_arena(r), &w, &total, &next, &err);
   if (rc) {
     np_resp_fail(r, rc, &err);
-    return;
+    goto out;
   }
-  np_resp_json(r, 200, json_pack("{s:o, s:I, s:o}", "items", items, "total", (json_int_t)total, "next_cursor",
-                                 next ? json_string(next) : json_null()));
+  np_jw_kint(&w, "total", total);
+  np_jw_kstr(&w, "next_cursor", next);
+  np_jw_obj_end(&w);
+  if (np_jw_finish(&w)) np_resp_error(r, 500, "internal", NULL, "cannot write the page");
+  else np_resp_bytes(r, 200, "application/json; charset=utf-8", b.data, b.len);
+out:
+  np_buf_free(&b);
 }
 
 static void h_ent_export(np_req_t *r) {
