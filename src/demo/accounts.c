@@ -63,8 +63,15 @@ np_err np_demo_step_enterprise_account(np_demo_ctx_t *ctx, np_rng_t *rng, np_err
   json_t *items = NULL;
   int64_t total = 0, eid = 0;
   const char *next = NULL;
-  np_err e = a ? np_ent_list(ctx->store, &f, a, &items, &total, &next, err)
+  np_buf_t b;
+  np_jw_t w;
+  np_buf_init(&b, 0);
+  np_jw_init(&w, &b);
+  np_err e = a ? np_ent_list(ctx->store, &f, a, &w, &total, &next, err)
                : np_fail(err, NP_ERR_NOMEM, "nomem", NULL, "out of memory");
+  if (e == NP_OK && !(items = json_loadb(b.data, b.len, 0, NULL)))
+    e = np_fail(err, NP_ERR_NOMEM, "nomem", NULL, "out of memory");
+  np_buf_free(&b);
   json_t *first = e == NP_OK ? json_array_get(items, 0) : NULL;
   const char *id = first ? json_string_value(json_object_get(first, "id")) : NULL;
   if (e == NP_OK && (!id || np_id_parse(NP_ID_ENTERPRISE, id, &eid) != NP_OK))

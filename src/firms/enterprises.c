@@ -7,6 +7,7 @@
 #include <string.h>
 #include "core/ids.h"
 #include "core/json.h"
+#include "core/jsonw.h"
 #include "core/money.h"
 #include "core/str.h"
 #include "core/valid.h"
@@ -14,6 +15,7 @@
 #include "crypto/crypto.h"
 #include "firms/ent_common.h"
 #include "firms/zones.h"
+#include "store/memo.h"
 
 /* ---- credit codes ---- */
 
@@ -624,11 +626,7 @@ out:
 
 /* ---- JSON ---- */
 
-static json_t *str_or_null(const char *s) {
-  return s && *s ? json_string(s) : json_null();
-}
-
-json_t *np_ent_json(const np_enterprise_t *e, bool unmask) {
+void np_ent_write(np_jw_t *w, const np_enterprise_t *e, bool unmask, bool with_contacts) {
   const np_ref_t *ref = np_ref_global();
   const np_ref_item_t *ind = ref ? np_ref_item(ref, NP_REF_INDUSTRIES, e->industry_code) : NULL;
   const np_region_t *reg = ref ? np_ref_region(ref, e->region_code) : NULL;
@@ -636,55 +634,75 @@ json_t *np_ent_json(const np_enterprise_t *e, bool unmask) {
   np_id_format(NP_ID_ENTERPRISE, e->id, id, sizeof id);
   if (e->zone_id > 0) np_id_format(NP_ID_ZONE, e->zone_id, zid, sizeof zid);
   if (reg) np_firms_ent_region_fullname(reg, region_name, sizeof region_name);
-  json_t *o = json_object();
-  if (!o) return NULL;
-  json_object_set_new(o, "id", json_string(id));
-  json_object_set_new(o, "uscc", json_string(e->uscc));
-  json_object_set_new(o, "name", json_string(e->name));
-  json_object_set_new(o, "industry_code", json_string(e->industry_code));
-  json_object_set_new(o, "industry_section", json_string(e->industry_section));
-  json_object_set_new(o, "industry_name", ind ? json_string(ind->name) : json_null());
-  json_object_set_new(o, "region_code", json_string(e->region_code));
-  json_object_set_new(o, "region_name", str_or_null(region_name));
-  json_object_set_new(o, "township_code", json_string(e->township_code));
-  json_object_set_new(o, "village_code", str_or_null(e->village_code));
-  json_object_set_new(o, "county_code", json_string(e->county_code));
-  json_object_set_new(o, "city_code", json_string(e->city_code));
-  json_object_set_new(o, "address", str_or_null(e->address));
+  np_jw_obj(w);
+  np_jw_kstr(w, "id", id);
+  np_jw_kstr(w, "uscc", e->uscc);
+  np_jw_kstr(w, "name", e->name);
+  np_jw_kstr(w, "industry_code", e->industry_code);
+  np_jw_kstr(w, "industry_section", e->industry_section);
+  np_jw_kstr(w, "industry_name", ind ? ind->name : NULL);
+  np_jw_kstr(w, "region_code", e->region_code);
+  np_jw_kstr_or_null(w, "region_name", region_name);
+  np_jw_kstr(w, "township_code", e->township_code);
+  np_jw_kstr_or_null(w, "village_code", e->village_code);
+  np_jw_kstr(w, "county_code", e->county_code);
+  np_jw_kstr(w, "city_code", e->city_code);
+  np_jw_kstr_or_null(w, "address", e->address);
   if (e->has_location) {
-    json_object_set_new(o, "lat", json_real(e->lat_e6 / 1e6));
-    json_object_set_new(o, "lon", json_real(e->lon_e6 / 1e6));
-    json_object_set_new(o, "lat_e6", json_integer(e->lat_e6));
-    json_object_set_new(o, "lon_e6", json_integer(e->lon_e6));
+    np_jw_key(w, "lat");
+    np_jw_e6(w, e->lat_e6);
+    np_jw_key(w, "lon");
+    np_jw_e6(w, e->lon_e6);
+    np_jw_kint(w, "lat_e6", e->lat_e6);
+    np_jw_kint(w, "lon_e6", e->lon_e6);
   } else {
-    json_object_set_new(o, "lat", json_null());
-    json_object_set_new(o, "lon", json_null());
-    json_object_set_new(o, "lat_e6", json_null());
-    json_object_set_new(o, "lon_e6", json_null());
+    np_jw_knull(w, "lat");
+    np_jw_knull(w, "lon");
+    np_jw_knull(w, "lat_e6");
+    np_jw_knull(w, "lon_e6");
   }
-  json_object_set_new(o, "location_approx", json_boolean(e->has_location && e->location_approx));
-  json_object_set_new(o, "employees", e->has_employees ? json_integer(e->employees) : json_null());
-  json_object_set_new(o, "revenue_fen", e->has_revenue ? json_integer(e->revenue_fen) : json_null());
-  json_object_set_new(o, "size_class", json_string(np_size_class_name(e->size_class)));
-  json_object_set_new(o, "size_basis", json_string(e->size_basis));
-  json_object_set_new(o, "above_scale", json_boolean(e->above_scale));
-  json_object_set_new(o, "above_scale_basis", json_string(e->above_scale_from_revenue ? "revenue" : "declared"));
-  json_object_set_new(o, "is_key", json_boolean(e->is_key));
-  json_object_set_new(o, "zone_id", str_or_null(zid));
-  json_object_set_new(o, "headcount", json_integer(e->headcount));
-  json_object_set_new(o, "green_channel", json_boolean(e->green_channel));
-  json_object_set_new(o, "open_openings", json_integer(e->open_openings));
-  json_t *cs = json_array();
-  for (size_t i = 0; cs && i < e->ncontacts; i++) {
-    const np_ent_contact_t *c = &e->contacts[i];
-    const char *phone = unmask && c->phone[0] ? c->phone : c->phone_masked;
-    json_array_append_new(cs, json_pack("{s:s, s:o, s:o}", "name", c->name, "title", str_or_null(c->title), "phone",
-                                        str_or_null(phone)));
+  np_jw_kbool(w, "location_approx", e->has_location && e->location_approx);
+  if (e->has_employees) np_jw_kint(w, "employees", e->employees);
+  else np_jw_knull(w, "employees");
+  if (e->has_revenue) np_jw_kint(w, "revenue_fen", e->revenue_fen);
+  else np_jw_knull(w, "revenue_fen");
+  np_jw_kstr(w, "size_class", np_size_class_name(e->size_class));
+  np_jw_kstr(w, "size_basis", e->size_basis);
+  np_jw_kbool(w, "above_scale", e->above_scale);
+  np_jw_kstr(w, "above_scale_basis", e->above_scale_from_revenue ? "revenue" : "declared");
+  np_jw_kbool(w, "is_key", e->is_key);
+  np_jw_kstr_or_null(w, "zone_id", zid);
+  np_jw_kint(w, "headcount", e->headcount);
+  np_jw_kbool(w, "green_channel", e->green_channel);
+  np_jw_kint(w, "open_openings", e->open_openings);
+  if (with_contacts) {
+    np_jw_key(w, "contacts");
+    np_jw_arr(w);
+    for (size_t i = 0; i < e->ncontacts; i++) {
+      const np_ent_contact_t *c = &e->contacts[i];
+      np_jw_obj(w);
+      np_jw_kstr(w, "name", c->name);
+      np_jw_kstr_or_null(w, "title", c->title);
+      np_jw_kstr_or_null(w, "phone", unmask && c->phone[0] ? c->phone : c->phone_masked);
+      np_jw_obj_end(w);
+    }
+    np_jw_arr_end(w);
   }
-  json_object_set_new(o, "contacts", cs ? cs : json_array());
-  json_object_set_new(o, "version", json_integer(e->version));
-  json_object_set_new(o, "created_at", json_string(e->created_at));
-  json_object_set_new(o, "updated_at", json_string(e->updated_at));
+  np_jw_kint(w, "version", e->version);
+  np_jw_kstr(w, "created_at", e->created_at);
+  np_jw_kstr(w, "updated_at", e->updated_at);
+  np_jw_obj_end(w);
+}
+
+json_t *np_ent_json(const np_enterprise_t *e, bool unmask) {
+  np_buf_t b;
+  np_jw_t w;
+  json_t *o = NULL;
+  np_buf_init(&b, 0);
+  np_jw_init(&w, &b);
+  np_ent_write(&w, e, unmask, true);
+  if (np_jw_finish(&w) == NP_OK) o = json_loadb(b.data, b.len, 0, NULL);
+  np_buf_free(&b);
   return o;
 }
 
@@ -991,24 +1009,80 @@ static np_err map_missing_table(np_err rc, const np_ent_filter_t *f, np_errdetai
   return rc;
 }
 
-np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, json_t **items, int64_t *total,
+/* The filter's total. Paging through one filter asks the same count again and again: it comes from
+ * the store's memo while the change feed has not moved (any write moves it), else it is counted.
+ * The sequence is read before counting, so a value is never newer-keyed than what it counted. */
+static np_err count_total(np_store_t *s, const qb_t *q, np_arena_t *arena, int64_t *total, np_errdetail_t *err) {
+  np_stmt_t *st = NULL;
+  bool has = false;
+  int idx = 0;
+  int64_t seq = 0;
+  char sql[2200];
+  snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM enterprises e%s", q->sql);
+  /* key: the SQL and its binds, unit-separated */
+  size_t cap = q->len + 32 + (size_t)q->n * (sizeof q->t[0] + 24), klen = 0;
+  char *key = np_arena_alloc(arena, cap);
+  np_err rc = np_store_change_seq(s, &seq, err);
+  if (rc) return rc;
+  if (key) {
+    int w = snprintf(key, cap, "ent.count\x1f%s", q->sql);
+    klen = w > 0 && (size_t)w < cap ? (size_t)w : cap;
+    for (int k = 0; k < q->n && klen < cap; k++) {
+      w = q->is_int[k] ? snprintf(key + klen, cap - klen, "\x1f%" PRId64, q->i[k]) : snprintf(key + klen, cap - klen, "\x1f%s", q->t[k]);
+      klen = w > 0 && (size_t)w < cap - klen ? klen + (size_t)w : cap;
+    }
+    if (klen >= cap) key = NULL; /* cannot happen with the sizes above; never cache a truncated key */
+  }
+  if (key && np_memo_get(np_store_memo(s), key, klen, seq, total)) return NP_OK;
+  if ((rc = np_store_prepare(s, sql, &st, err))) return rc;
+  if ((rc = qb_bind(q, st, &idx)) || (rc = np_store_step(st, &has, err))) goto out;
+  *total = has ? np_store_col_int64(st, 0) : 0;
+  if (key) np_memo_put(np_store_memo(s), key, klen, seq, *total);
+out:
+  np_store_release(st);
+  return rc;
+}
+
+/* The most specific region equality the scope and the filter put on the query: 4 (city), 6 (county) or
+ * other lengths (none to use). */
+static size_t list_region_level(const np_ent_filter_t *f) {
+  size_t best = 0;
+  if (f->scope.kind == NP_SCOPE_REGION) best = strlen(f->scope.region_prefix);
+  if (f->region) {
+    char pre[16];
+    np_authz_region_prefix(f->region, pre);
+    if (strlen(pre) > best) best = strlen(pre);
+  }
+  return best;
+}
+
+/* SQLite's planner prefers the (city, industry) range and then sorts every matching row for the page;
+ * for the default order with the filters the list-order indexes carry (0016) we name the index, so the
+ * page is read in order and the scan stops at its last row. Other engines plan this themselves. */
+static const char *list_index_hint(np_store_t *s, const np_ent_filter_t *f) {
+  if (strcmp(np_store_engine(s), "sqlite") != 0) return NULL;
+  if (f->sort != NP_ENT_SORT_NAME || f->desc || f->is_key >= 0 || f->above_scale >= 0 || f->zone_id > 0 ||
+      f->specialist_id > 0 || f->q)
+    return NULL;
+  switch (list_region_level(f)) {
+  case 4: return f->has_shortage == 1 ? "enterprises_short_city_ord" : "enterprises_city_ord";
+  case 6: return f->has_shortage == 1 ? "enterprises_short_county_ord" : "enterprises_county_ord";
+  default: return NULL;
+  }
+}
+
+np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, np_jw_t *items, int64_t *total,
                    const char **next_cursor, np_errdetail_t *err) {
   qb_t q;
   np_stmt_t *st = NULL;
   bool has = false;
-  *items = NULL;
   *next_cursor = NULL;
   *total = 0;
   np_err rc = build_where(f, &q, err);
   if (rc) return rc;
   char sql[3072];
   int idx = 0;
-  snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM enterprises e%s", q.sql);
-  if ((rc = np_store_prepare(s, sql, &st, err))) return map_missing_table(rc, f, err);
-  if ((rc = qb_bind(&q, st, &idx)) || (rc = np_store_step(st, &has, err))) goto out;
-  *total = has ? np_store_col_int64(st, 0) : 0;
-  np_store_release(st);
-  st = NULL;
+  if ((rc = count_total(s, &q, arena, total, err))) return map_missing_table(rc, f, err);
   /* keyset page */
   const char *col = sort_col(f->sort), *dir = f->desc ? "DESC" : "ASC", *cmp = f->desc ? "<" : ">";
   char val[256] = "";
@@ -1038,21 +1112,21 @@ np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, j
   }
   /* two phases: the page's ids from the (covering) indexes, then only those rows — sorting whole
    * rows would read every matching row from the table */
+  const char *hint = list_index_hint(s, f);
   snprintf(sql, sizeof sql,
-           "SELECT " ENT_COLS " FROM enterprises e WHERE e.id IN (SELECT e.id FROM enterprises e%s ORDER BY "
+           "SELECT " ENT_COLS " FROM enterprises e WHERE e.id IN (SELECT e.id FROM enterprises e%s%s%s ORDER BY "
            "e.green_channel DESC, %s %s, e.id %s LIMIT ?) ORDER BY e.green_channel DESC, %s %s, e.id %s",
-           q.sql, col, dir, dir, col, dir, dir);
+           hint ? " INDEXED BY " : "", hint ? hint : "", q.sql, col, dir, dir, col, dir, dir);
   idx = 0;
   if ((rc = np_store_prepare(s, sql, &st, err))) goto out;
   if ((rc = qb_bind(&q, st, &idx)) || (rc = np_store_bind_int64(st, ++idx, f->limit + 1))) goto out;
-  *items = json_array();
   int n = 0;
   np_enterprise_t *e = malloc(sizeof *e);
-  if (!*items || !e) {
-    free(e);
+  if (!e) {
     rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
     goto out;
   }
+  np_jw_arr(items);
   int64_t last_id = 0, last_green = 0;
   char last_val[256] = "";
   while ((rc = np_store_step(st, &has, err)) == NP_OK && has) {
@@ -1061,12 +1135,7 @@ np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, j
       break;
     }
     read_row(st, e);
-    json_t *o = np_ent_json(e, false);
-    if (o) json_object_del(o, "contacts");
-    if (!o || json_array_append_new(*items, o)) {
-      rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
-      break;
-    }
+    np_ent_write(items, e, false, false);
     last_id = e->id;
     last_green = e->green_channel ? 1 : 0;
     switch (f->sort) {
@@ -1078,14 +1147,11 @@ np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, j
     n++;
   }
   free(e);
+  np_jw_arr_end(items);
+  if (!rc && items->e) rc = np_fail(err, items->e, "write", "", "cannot write the page");
 out:
   np_store_release(st);
-  if (rc) {
-    json_decref(*items);
-    *items = NULL;
-    return map_missing_table(rc, f, err);
-  }
-  return NP_OK;
+  return rc ? map_missing_table(rc, f, err) : NP_OK;
 }
 
 np_err np_ent_export_xlsx(np_store_t *s, const np_ent_filter_t *f, const char *path, int64_t *rows,

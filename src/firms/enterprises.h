@@ -25,6 +25,7 @@
 #include "core/arena.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/jsonw.h"
 #include "firms/size.h"
 #include "http/authz.h"
 #include "ref/ref.h"
@@ -117,7 +118,13 @@ np_err np_ent_load(np_store_t *s, int64_t id, bool with_phones, np_enterprise_t 
 /** Row id for "ent_N" or a credit code (any case). NP_ERR_NOT_FOUND otherwise. */
 np_err np_ent_resolve(np_store_t *s, const char *key, int64_t *id, np_errdetail_t *err);
 
-/** The API object; phones masked unless unmask (then the plain phones loaded with with_phones). */
+/**
+ * Writes the API object (the one definition of its fields); phones masked unless unmask (then the plain
+ * phones loaded with with_phones); contacts only when with_contacts (lists leave them out).
+ */
+void np_ent_write(np_jw_t *w, const np_enterprise_t *e, bool unmask, bool with_contacts);
+
+/** The API object as a jansson tree (np_ent_write with contacts, parsed). NULL when out of memory. */
 json_t *np_ent_json(const np_enterprise_t *e, bool unmask);
 
 /** The GB 32100 check character for 17 leading characters; 0 when one is outside the charset. */
@@ -160,10 +167,11 @@ np_err np_ent_filter_parse(const char *(*get)(void *ctx, const char *name), void
                            np_ent_filter_t *f, np_errdetail_t *err);
 
 /**
- * One page: items (API objects, phones masked), total for the filter (and scope), next cursor (NULL
- * when the last page; allocated in arena).
+ * One page: items written to w as one JSON array of API objects (phones masked, no contacts), total for
+ * the filter (and scope; from the store's memo while nothing changed), next cursor (NULL when the last
+ * page; allocated in arena). On an error w holds a partial value: discard it.
  */
-np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, json_t **items, int64_t *total,
+np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, np_jw_t *items, int64_t *total,
                    const char **next_cursor, np_errdetail_t *err);
 
 /** Streams every matching row to an XLSX file at path (credit code as text); *rows = rows written. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "core/log.h"
+#include "store/memo.h"
 #include "store/store.h"
 
 #define POOL_MAX 1024
@@ -19,6 +20,7 @@ struct np_store_pool {
   int nfree;
   np_store_t **all;  /* every connection, for close and ownership checks */
   np_store_t **free; /* stack of idle connections */
+  np_memo_t *memo;   /* shared by every connection */
 };
 
 np_err np_store_pool_open(const char *url, int size, np_store_pool_t **out, np_errdetail_t *err) {
@@ -56,6 +58,12 @@ np_err np_store_pool_open(const char *url, int size, np_store_pool_t **out, np_e
     p->free[i] = p->all[i];
     p->size = i + 1;
   }
+  p->memo = np_memo_new(256);
+  if (!p->memo) {
+    e = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
+    goto fail;
+  }
+  for (int i = 0; i < size; i++) np_store_share_memo(p->all[i], p->memo);
   p->nfree = size;
   *out = p;
   return NP_OK;
@@ -124,6 +132,7 @@ void np_store_pool_close(np_store_pool_t *p) {
   if (!p) return;
   if (p->nfree != p->size) np_log_warn("store.pool", "closing with %d connections still in use", p->size - p->nfree);
   for (int i = 0; i < p->size; i++) np_store_close(p->all[i]);
+  np_memo_free(p->memo);
   pthread_cond_destroy(&p->cv);
   pthread_mutex_destroy(&p->mu);
   free(p->all);

@@ -12,6 +12,7 @@
 #include "core/embed.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "store/memo.h"
 #include "store/backend.h"
 
 #define CACHE_MAX 256
@@ -42,6 +43,8 @@ struct np_store {
   np_stmt_t *lru_head, *lru_tail; /* most recently used first */
   size_t ncached;
   np_stmt_t *loose; /* private (uncached) statements handed out */
+  np_memo_t *memo;  /* result memo: the pool's (shared) or this connection's own */
+  bool own_memo;
 };
 
 /* ---- connections ---- */
@@ -62,8 +65,11 @@ np_err np_store_open(const char *url, np_store_t **out, np_errdetail_t *err) {
   np_store_t *s = calloc(1, sizeof *s);
   if (!s) return np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
   s->be = be;
-  np_err e = be->open(url, &s->conn, err);
+  s->memo = np_memo_new(256);
+  s->own_memo = true;
+  np_err e = s->memo ? be->open(url, &s->conn, err) : np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
   if (e) {
+    np_memo_free(s->memo);
     free(s);
     return e;
   }
@@ -89,7 +95,16 @@ void np_store_close(np_store_t *s) {
     stmt_free(st);
   }
   s->be->close(s->conn);
+  if (s->own_memo) np_memo_free(s->memo);
   free(s);
+}
+
+np_memo_t *np_store_memo(np_store_t *s) { return s->memo; }
+
+void np_store_share_memo(np_store_t *s, np_memo_t *m) {
+  if (s->own_memo) np_memo_free(s->memo);
+  s->memo = m;
+  s->own_memo = false;
 }
 
 const char *np_store_engine(const np_store_t *s) { return s->be->engine; }

@@ -27,6 +27,17 @@ np_err np_store_open(const char *url, np_store_t **out, np_errdetail_t *err);
 /** Closes a connection (finalizes cached statements; rolls back an open transaction). NULL allowed. */
 void np_store_close(np_store_t *s);
 
+typedef struct np_memo np_memo_t;
+
+/**
+ * The result memo (store/memo.h) of this connection's pool, or of this connection when it was opened
+ * alone: cached small results such as list totals, valid for one change-feed sequence.
+ */
+np_memo_t *np_store_memo(np_store_t *s);
+
+/** Makes s use m (owned by the caller, e.g. its pool) instead of its own memo. */
+void np_store_share_memo(np_store_t *s, np_memo_t *m);
+
 /** "sqlite" or "postgres". */
 const char *np_store_engine(const np_store_t *s);
 
