@@ -1056,19 +1056,24 @@ static size_t list_region_level(const np_ent_filter_t *f) {
   return best;
 }
 
-/* SQLite's planner prefers the (city, industry) range and then sorts every matching row for the page;
- * for the default order with the filters the list-order indexes carry (0016) we name the index, so the
- * page is read in order and the scan stops at its last row. Other engines plan this themselves. */
+/* SQLite's planner misjudges the page query both ways: for the default order it prefers the (city,
+ * industry) range and sorts every match, where the list-order indexes (0016) read the page in order and
+ * stop at its last row; for other orders it prefers a list-order index that covers the query and then
+ * sorts the whole city, where the industry range reads only the matches. We name the index where the
+ * choice is clear; other engines plan this themselves. */
 static const char *list_index_hint(np_store_t *s, const np_ent_filter_t *f) {
   if (strcmp(np_store_engine(s), "sqlite") != 0) return NULL;
-  if (f->sort != NP_ENT_SORT_NAME || f->desc || f->is_key >= 0 || f->above_scale >= 0 || f->zone_id > 0 ||
-      f->specialist_id > 0 || f->q)
-    return NULL;
-  switch (list_region_level(f)) {
-  case 4: return f->has_shortage == 1 ? "enterprises_short_city_ord" : "enterprises_city_ord";
-  case 6: return f->has_shortage == 1 ? "enterprises_short_county_ord" : "enterprises_county_ord";
-  default: return NULL;
+  size_t level = list_region_level(f);
+  if (level != 4 && level != 6) return NULL;
+  bool city = level == 4, shortage = f->has_shortage == 1;
+  if (f->zone_id > 0 || f->specialist_id > 0 || f->q || f->is_key >= 0) return NULL;
+  if (f->sort == NP_ENT_SORT_NAME && !f->desc && f->above_scale < 0) {
+    if (shortage) return city ? "enterprises_short_city_ord" : "enterprises_short_county_ord";
+    return city ? "enterprises_city_ord" : "enterprises_county_ord";
   }
+  if (!f->industry) return NULL;
+  if (shortage) return city ? "enterprises_short_city" : "enterprises_short_county";
+  return city ? "enterprises_city_industry" : "enterprises_county_industry";
 }
 
 np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, np_jw_t *items, int64_t *total,
