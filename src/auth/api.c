@@ -632,6 +632,19 @@ typedef struct dict_item {
   const char *value, *zh, *en, *tag;
 } dict_item_t;
 
+/* The capability modules' dictionaries (set at registration, before the server serves). */
+#define MAX_DICT_PROVIDERS 16
+static np_auth_dicts_fn dict_providers[MAX_DICT_PROVIDERS];
+static size_t ndict_providers;
+
+void np_auth_add_dicts(np_auth_dicts_fn fn) {
+  if (!fn) return;
+  for (size_t i = 0; i < ndict_providers; i++)
+    if (dict_providers[i] == fn) return;
+  if (ndict_providers < MAX_DICT_PROVIDERS) dict_providers[ndict_providers++] = fn;
+  else np_log_error("auth.dicts", "too many dictionary providers");
+}
+
 static void h_dicts(np_req_t *r) {
   static const dict_item_t roles[] = {
     {"sys_admin", "系统管理员", "System administrator", "danger"},
@@ -670,6 +683,11 @@ static void h_dicts(np_req_t *r) {
       json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "value", it[i].value, "label_zh", it[i].zh,
                                            "label_en", it[i].en, "tag", it[i].tag));
     json_object_set_new(o, lists[k].name, arr);
+  }
+  for (size_t i = 0; i < ndict_providers; i++) {
+    json_t *more = dict_providers[i]();
+    if (more) json_object_update_missing(o, more); /* the account dictionaries above keep their names */
+    json_decref(more);
   }
   np_resp_header(r, "Cache-Control", "public, max-age=300");
   np_resp_json(r, 200, o);

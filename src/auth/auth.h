@@ -13,6 +13,16 @@ typedef np_err (*np_auth_partner_fn)(np_req_t *req, const char *key, np_principa
 /** Lets API keys through the authn hook (NULL = partner keys refused with 401). */
 void np_auth_set_partner_authn(np_auth_partner_fn fn);
 
+/**
+ * A capability module's dictionaries for GET /api/v1/dicts: returns a new object
+ * {"<name>":[{"value","label_zh","label_en","tag"}…], …} built from the value tables its validators
+ * use (src/firms/dicts.c: np_firms_dicts_json). Set with np_auth_add_dicts.
+ */
+typedef json_t *(*np_auth_dicts_fn)(void);
+
+/** Adds a provider to GET /api/v1/dicts (at route registration; at most 16; the same one twice counts once). */
+void np_auth_add_dicts(np_auth_dicts_fn fn);
+
 /** Sets the server's hooks: sessions (cookie or bearer) → principal, and np_authz_allows. */
 void np_auth_install(np_http_t *h);
 

@@ -1,5 +1,6 @@
 /* Large-scale shortage alerts, deadlines, escalation and the green channel (see alerts.h). */
 #include "firms/alerts.h"
+#include "firms/dicts.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,16 +13,20 @@
 
 /* ------------------------------------------------------------------ small helpers */
 
-static const char *const kind_names[] = {"openings_min", "openings_share", "major_project"};
-static const char *const level_names[] = {"county", "city", "province"};
+const char *const np_firms_alert_rule_kinds[] = {"openings_min", "openings_share", "major_project", NULL};
+const char *const np_firms_alert_levels[] = {"county", "city", "province", NULL};
+const char *const np_firms_alert_statuses[] = {"open", "acknowledged", "resolved", NULL};
+const char *const np_firms_alert_deadlines[] = {"pending", "met", "missed", "not_required", NULL};
+/* the actions of an alert's history (alert_events.action) */
+const char *const np_firms_alert_actions[] = {"raise", "escalate", "ack", "resolve", "rearm", NULL};
 
 const char *np_alert_rule_kind_name(np_alert_rule_kind k) {
-  return (unsigned)k < 3 ? kind_names[k] : "";
+  return (unsigned)k < 3 ? np_firms_alert_rule_kinds[k] : "";
 }
 
 bool np_alert_rule_kind_parse(const char *s, np_alert_rule_kind *out) {
   for (int i = 0; s && i < 3; i++)
-    if (strcmp(s, kind_names[i]) == 0) {
+    if (strcmp(s, np_firms_alert_rule_kinds[i]) == 0) {
       *out = (np_alert_rule_kind)i;
       return true;
     }
@@ -29,12 +34,12 @@ bool np_alert_rule_kind_parse(const char *s, np_alert_rule_kind *out) {
 }
 
 const char *np_alert_level_name(np_alert_level l) {
-  return (unsigned)l < 3 ? level_names[l] : "";
+  return (unsigned)l < 3 ? np_firms_alert_levels[l] : "";
 }
 
 static int level_parse(const char *s) {
   for (int i = 0; s && i < 3; i++)
-    if (strcmp(s, level_names[i]) == 0) return i;
+    if (strcmp(s, np_firms_alert_levels[i]) == 0) return i;
   return -1;
 }
 
@@ -754,7 +759,8 @@ static np_err escalate(np_store_t *s, const np_alert_rule_t *rules, size_t nr, i
       due += r->hours[level + 1] * 3600;
       fmt_ts(at, at_s);
       fmt_ts(due, due_s);
-      rc = add_event(s, x->id, at_s, "escalate", level_names[level], level_names[level + 1], "open", "open", due_s,
+      rc = add_event(s, x->id, at_s, "escalate", np_firms_alert_levels[level], np_firms_alert_levels[level + 1], "open",
+                     "open", due_s,
                      NULL, "not acknowledged in time", err);
       level++;
     }
@@ -766,8 +772,8 @@ static np_err escalate(np_store_t *s, const np_alert_rule_t *rules, size_t nr, i
                           "UPDATE alerts SET level = ?, due_at = ?, escalated_at = ?, deadline = CASE WHEN deadline = "
                           "'pending' THEN 'missed' ELSE deadline END, version = version + 1, updated_at = ? "
                           "WHERE id = ? AND status = 'open'",
-                          "tttti", level_names[level], due_s, at_s, ts, x->id);
-      snprintf(detail, sizeof detail, "%s -> %s", level_names[from], level_names[level]);
+                          "tttti", np_firms_alert_levels[level], due_s, at_s, ts, x->id);
+      snprintf(detail, sizeof detail, "%s -> %s", np_firms_alert_levels[from], np_firms_alert_levels[level]);
       if (rc == NP_OK) rc = alert_record(s, NULL, x->id, "update", "alert.escalate", before, now, detail, err);
       if (rc == NP_OK && escalated) (*escalated)++;
     }
@@ -1177,7 +1183,7 @@ static void add_filters(qb_t *q, const np_alert_filter_t *f, const char *now_ts,
   }
   if (f->level >= 0 && f->level <= NP_ALERT_PROVINCE) {
     qb_add(q, " AND a.level = ?");
-    qb_text(q, level_names[f->level]);
+    qb_text(q, np_firms_alert_levels[f->level]);
   }
   if (f->status && *f->status) {
     if (strcmp(f->status, "active") == 0) {

@@ -2,6 +2,8 @@
 #include "firms/api.h"
 #include "firms/alerts.h"
 #include "firms/api_demands.h"
+#include "firms/dicts.h"
+#include "auth/auth.h"
 
 void np_firms_api_register(np_http_t *h) {
   np_firms_enterprises_api_register(h);
@@ -9,4 +11,5 @@ void np_firms_api_register(np_http_t *h) {
   np_firms_jobs_api_register(h);
   np_firms_teams_api_register(h);
   np_firms_alerts_api_register(h);
+  np_auth_add_dicts(np_firms_dicts_json); /* size classes, stages, statuses … in GET /api/v1/dicts */
 }

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "firms/alerts.h"
+#include "firms/dicts.h"
 #include "ref/ref.h"
 
 #define SWEEP_EVERY_S 60
@@ -127,7 +128,7 @@ static void h_list(np_req_t *r) {
     else return np_resp_error(r, 422, "format", "level", "level must be county, city or province");
   }
   if ((v = np_req_query(r, "status")) && *v) {
-    if (strcmp(v, "open") && strcmp(v, "acknowledged") && strcmp(v, "resolved") && strcmp(v, "active"))
+    if (!np_firms_in_list(v, np_firms_alert_statuses) && strcmp(v, "active"))
       return np_resp_error(r, 422, "format", "status", "status must be open, acknowledged, resolved or active");
     f.status = v;
   }

@@ -21,6 +21,8 @@
 #include "core/str.h"
 #include "firms/api.h"
 #include "firms/enterprises.h"
+#include "firms/grid.h"
+#include "firms/specialists.h"
 #include "firms/import.h"
 #include "firms/projects.h"
 #include "firms/zones.h"
@@ -264,6 +266,36 @@ static bool ent_by_param(np_req_t *r, np_store_t *s, bool with_phones, np_enterp
   return true;
 }
 
+/* Who serves the enterprise (specialist with team, grid cell) into out; false when answered with an error. */
+static bool ent_service_json(np_req_t *r, np_store_t *s, const np_enterprise_t *e, bool unmask, json_t *out) {
+  np_firms_ctx_t c = {.s = s, .ref = ref_of(r), .can_unmask = unmask};
+  np_errdetail_t err = {0};
+  json_t *spc = NULL;
+  np_err rc = np_firms_enterprise_specialist(&c, e->id, &spc, &err);
+  if (rc) {
+    np_resp_fail(r, rc, &err);
+    return false;
+  }
+  json_object_set_new(out, "specialist", spc);
+  np_firms_grid_cell_t cell;
+  np_errdetail_clear(&err);
+  rc = np_firms_grid_cell_for(s, e->region_code, &cell, &err);
+  if (rc == NP_ERR_NOT_FOUND) {
+    json_object_set_new(out, "grid_cell", json_null()); /* the county's grid is not set up yet */
+  } else if (rc) {
+    np_resp_fail(r, rc, &err);
+    return false;
+  } else {
+    char gid[32];
+    const np_region_t *reg = c.ref ? np_ref_region(c.ref, cell.region_code) : NULL;
+    json_object_set_new(out, "grid_cell", json_pack("{s:s, s:s, s:s, s:o}", "id",
+                                                    np_id_format(NP_ID_GRID, cell.id, gid, sizeof gid), "region_code",
+                                                    cell.region_code, "level", cell.level, "name",
+                                                    reg ? json_string(reg->name) : json_null()));
+  }
+  return true;
+}
+
 static void h_ent_get(np_req_t *r) {
   np_store_t *s = np_req_store(r);
   if (!s || !ref_of(r)) return;
@@ -284,7 +316,7 @@ static void h_ent_get(np_req_t *r) {
     char sid[32];
     np_id_format(NP_ID_ENTERPRISE, e->id, sid, sizeof sid);
     np_audit_entry_t a = {.action = "personal.unmask", .entity = "enterprise", .entity_id = sid,
-                          .detail = "enterprise contacts' phone numbers"};
+                          .detail = "enterprise contacts' and specialist's phone numbers"};
     np_errdetail_t err = {0};
     np_err rc = np_audit_from_req_ex(r, &a, NULL, NULL, &err);
     if (rc) {
@@ -293,7 +325,12 @@ static void h_ent_get(np_req_t *r) {
     }
   }
   set_etag(r, e->version);
-  np_resp_json(r, 200, np_ent_json(e, unmask));
+  json_t *out = np_ent_json(e, unmask);
+  if (out && !ent_service_json(r, s, e, unmask, out)) {
+    json_decref(out);
+    return;
+  }
+  np_resp_json(r, 200, out);
 }
 
 static void h_ent_create(np_req_t *r) {

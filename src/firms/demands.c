@@ -1,5 +1,6 @@
 /* Demand lines: validation, create, change, history, lists and the expiry sweep (see demands.h). */
 #include "firms/demands.h"
+#include "firms/dicts.h"
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -13,6 +14,12 @@ const char *const np_firms_education_values[] = {"none",           "junior_middl
                                                  "junior_college", "bachelor",      "master",        "doctorate",
                                                  NULL};
 const char *const np_firms_demand_status_values[] = {"open", "partly_filled", "filled", "cancelled", "expired", NULL};
+/* demand_events.action: what happened to a line (index by the DEM_EV_ names below) */
+const char *const np_firms_demand_actions[] = {"create", "update", "status", "hire", "expire", NULL};
+#define DEM_EV_CREATE np_firms_demand_actions[0]
+#define DEM_EV_UPDATE np_firms_demand_actions[1]
+#define DEM_EV_STATUS np_firms_demand_actions[2]
+#define DEM_EV_HIRE np_firms_demand_actions[3]
 
 bool np_firms_demand_status_final(const char *st) {
   return st && (strcmp(st, "filled") == 0 || strcmp(st, "cancelled") == 0 || strcmp(st, "expired") == 0);
@@ -312,7 +319,7 @@ np_err np_firms_demand_create(np_store_t *s, const np_ref_t *ref, const np_audit
   np_store_release(st);
   if (rc == NP_OK && id <= 0) rc = np_fail(err, NP_ERR_STORE, "store", "", "insert returned no id");
   if (rc == NP_OK) rc = np_firms_demand_get(s, ref, id, &after, err);
-  if (rc == NP_OK) rc = record(s, actor, id, "create", "demand.create", "insert", NULL, after, err);
+  if (rc == NP_OK) rc = record(s, actor, id, DEM_EV_CREATE, "demand.create", "insert", NULL, after, err);
   if (rc == NP_OK) rc = np_firms_open_openings_refresh(s, ent->id, NULL, err);
   if (rc == NP_OK) rc = np_store_commit(s, err);
   if (rc) np_store_rollback(s);
@@ -441,7 +448,7 @@ np_err np_firms_demand_patch(np_store_t *s, const np_ref_t *ref, const np_audit_
     rc = np_fail(err, NP_ERR_CONFLICT, "stale", "version", "the line was changed by someone else: reload it");
   if (rc == NP_OK) rc = np_firms_demand_get(s, ref, id, &after, err);
   if (rc == NP_OK)
-    rc = record(s, actor, id, cancel ? "status" : "update", cancel ? "demand.cancel" : "demand.update", "update", before,
+    rc = record(s, actor, id, cancel ? DEM_EV_STATUS : DEM_EV_UPDATE, cancel ? "demand.cancel" : "demand.update", "update", before,
                 after, err);
   if (rc == NP_OK) {
     int64_t ent = 0;
@@ -486,7 +493,7 @@ np_err np_firms_demand_apply_hire(np_store_t *s, const np_ref_t *ref, const np_a
                    "only %" PRId64 " openings are left on this line", left);
   }
   if ((rc = np_firms_demand_get(s, ref, id, after, err))) return rc;
-  rc = record(s, actor, id, "hire", "demand.hire", "update", *before, *after, err);
+  rc = record(s, actor, id, DEM_EV_HIRE, "demand.hire", "update", *before, *after, err);
   if (rc == NP_OK) {
     int64_t ent = 0;
     np_id_parse(NP_ID_ENTERPRISE, json_string_value(json_object_get(*after, "enterprise_id")), &ent);
@@ -790,8 +797,8 @@ np_err np_firms_demands_expire(np_store_t *s, np_date_t today, int64_t *expired,
     if (rc == NP_OK)
       rc = np_store_execf(s, NULL, err,
                           "INSERT INTO demand_events (demand_id, at, action, status_before, status_after, after_json) "
-                          "SELECT id, ?, 'expire', NULL, 'expired', ? FROM demands WHERE id = ?",
-                          "tti", now, "{\"status\":\"expired\"}", ids[i]);
+                          "SELECT id, ?, ?, NULL, 'expired', ? FROM demands WHERE id = ?",
+                          "ttti", now, np_firms_demand_actions[4], "{\"status\":\"expired\"}", ids[i]);
     if (rc == NP_OK) rc = np_store_change(s, "demand", np_id_format(NP_ID_DEMAND, ids[i], pid, sizeof pid), "update", NULL, err);
   }
   /* enterprises: once each (ents are not sorted; refreshing twice is harmless) */

@@ -1,5 +1,6 @@
 /* The grid (网格): cells from the region tree, grid staff, the cell of an enterprise. */
 #include "firms/grid.h"
+#include "firms/dicts.h"
 #include "firms/ent_common.h"
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,6 +9,9 @@
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/str.h"
+
+const char *const np_firms_grid_levels[] = {"county", "township", "village", NULL};
+const char *const np_firms_grid_duties[] = {"lead", "member", NULL};
 
 #define NP_ID_GRID_STAFF "gs_"
 
@@ -213,7 +217,7 @@ np_err np_firms_grid_list(const np_firms_ctx_t *c, const char *region, const cha
   size_t cl = strlen(cursor);
   if (cl && ((cl != 6 && cl != 9 && cl != 12) || !digits(cursor, cl)))
     return np_fail(err, NP_ERR_INVALID, "format", "cursor", "cursor is not valid");
-  if (level && *level && strcmp(level, "county") && strcmp(level, "township") && strcmp(level, "village"))
+  if (level && *level && !np_firms_in_list(level, np_firms_grid_levels))
     return np_fail(err, NP_ERR_INVALID, "format", "level", "level must be county, township or village");
   if (level && !*level) level = NULL;
   if (!region || !*region) return np_fail(err, NP_ERR_INVALID, "required", "region", "region is required (a county, township or village code)");
@@ -352,7 +356,7 @@ np_err np_firms_grid_update(const np_firms_ctx_t *c, int64_t id, const json_t *p
         np_strlcpy(err->field, f, sizeof err->field);
         goto fail;
       }
-      if (strcmp(duty, "lead") && strcmp(duty, "member")) {
+      if (!np_firms_in_list(duty, np_firms_grid_duties)) {
         rc = np_fail(err, NP_ERR_INVALID, "format", field, "%s.duty must be lead or member", field);
         goto fail;
       }

@@ -1,5 +1,6 @@
 /* 一企一策 measures, progress notes and the overdue list (see plans.h). */
 #include "firms/plans.h"
+#include "firms/dicts.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

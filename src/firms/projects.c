@@ -1,5 +1,6 @@
 /* 重大投资项目 (see projects.h). */
 #include "firms/projects.h"
+#include "firms/dicts.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 #include "firms/enterprises.h"
 #include "firms/ent_common.h"
 
-static const char *const stages[] = {"planning", "approved", "construction", "commissioning", "production", "suspended", NULL};
+const char *const np_firms_project_stages[] = {"planning", "approved", "construction", "commissioning", "production", "suspended", NULL};
 
 #define PRJ_COLS                                                                                                  \
   "p.id, p.name, p.enterprise_id, p.region_code, p.county_code, p.city_code, p.investment_fen, p.planned_start, " \
@@ -111,7 +112,7 @@ np_err np_prj_apply(np_store_t *s, const np_ref_t *ref, const json_t *in, bool c
                    "planned_production must not be before planned_start");
   if (stage) {
     bool ok = false;
-    for (size_t i = 0; stages[i]; i++) ok = ok || strcmp(stage, stages[i]) == 0;
+    for (size_t i = 0; np_firms_project_stages[i]; i++) ok = ok || strcmp(stage, np_firms_project_stages[i]) == 0;
     if (!ok)
       return np_fail(err, NP_ERR_INVALID, "enum", "stage",
                      "stage must be planning, approved, construction, commissioning, production or suspended");

@@ -1,5 +1,6 @@
 /* Service logs and the enterprise timeline. */
 #include "firms/servicelog.h"
+#include "firms/dicts.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,11 @@
 #include "core/json.h"
 #include "core/str.h"
 #include "firms/specialists.h"
+
+const char *const np_firms_log_kinds[] = {"visit", "call", "online", NULL};
+/* timeline item types, in the order the kinds of events happen to an enterprise */
+const char *const np_firms_timeline_types[] = {"registered",   "assignment_start", "assignment_end", "service_log",
+                                               "project_start", "project_production", NULL};
 
 #define LOG_COLS                                                                                              \
   "l.id, l.enterprise_id, l.log_date, l.kind, l.specialist_id, l.staff_name, l.findings, l.problems, " \
@@ -121,7 +127,7 @@ np_err np_firms_servicelog_create(const np_firms_ctx_t *c, const char *enterpris
       (rc = np_json_get_str(in, "staff_name", 0, 1, 64, &staff, NULL, err)) ||
       (rc = np_json_get_str(in, "specialist_id", 0, 0, 32, &spc, NULL, err)))
     goto out;
-  if (strcmp(kind, "visit") && strcmp(kind, "call") && strcmp(kind, "online")) {
+  if (!np_firms_in_list(kind, np_firms_log_kinds)) {
     rc = np_fail(err, NP_ERR_INVALID, "format", "kind", "kind must be one of " NP_FIRMS_LOG_KINDS);
     goto out;
   }

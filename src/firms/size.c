@@ -1,15 +1,16 @@
 /* Size class and above-scale flag (see size.h). */
 #include "firms/size.h"
+#include "firms/dicts.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include "core/money.h"
 
-static const char *const names[] = {"unknown", "micro", "small", "medium", "large"};
+const char *const np_firms_size_classes[] = {"unknown", "micro", "small", "medium", "large", NULL};
 static const char *const labels[] = {"未知", "微型", "小型", "中型", "大型"};
 
 const char *np_size_class_name(np_size_class c) {
-  return (int)c >= 0 && c <= NP_SIZE_LARGE ? names[c] : names[0];
+  return (int)c >= 0 && c <= NP_SIZE_LARGE ? np_firms_size_classes[c] : np_firms_size_classes[0];
 }
 
 const char *np_size_class_label(np_size_class c) {
@@ -19,7 +20,7 @@ const char *np_size_class_label(np_size_class c) {
 np_size_class np_size_class_parse(const char *s) {
   if (!s) return NP_SIZE_UNKNOWN;
   for (int i = 1; i <= NP_SIZE_LARGE; i++)
-    if (strcmp(s, names[i]) == 0 || strcmp(s, labels[i]) == 0) return (np_size_class)i;
+    if (strcmp(s, np_firms_size_classes[i]) == 0 || strcmp(s, labels[i]) == 0) return (np_size_class)i;
   return NP_SIZE_UNKNOWN;
 }
 

@@ -1,5 +1,6 @@
 /* Specialists (专员), one-to-one assignments, "my enterprises" and the coverage report. */
 #include "firms/specialists.h"
+#include "firms/dicts.h"
 #include "firms/ent_common.h"
 #include <inttypes.h>
 #include <stdio.h>
@@ -67,12 +68,12 @@ static void copy_col(char *dst, size_t cap, np_stmt_t *st, int col) {
 
 /* ---- targets ---- */
 
-static const char *const kind_names[] = {"enterprise", "zone", "project"};
+const char *const np_firms_target_kinds[] = {"enterprise", "zone", "project", NULL};
 static const char *const kind_prefix[] = {NP_ID_ENTERPRISE, NP_ID_ZONE, NP_ID_PROJECT};
 
 bool np_firms_target_kind_parse(const char *s, np_firms_target_kind *out) {
   for (int i = 0; s && i < 3; i++)
-    if (strcmp(s, kind_names[i]) == 0) {
+    if (strcmp(s, np_firms_target_kinds[i]) == 0) {
       *out = (np_firms_target_kind)i;
       return true;
     }
@@ -80,7 +81,7 @@ bool np_firms_target_kind_parse(const char *s, np_firms_target_kind *out) {
 }
 
 const char *np_firms_target_kind_name(np_firms_target_kind k) {
-  return (int)k >= 0 && k <= NP_FIRMS_TARGET_PROJECT ? kind_names[k] : "";
+  return (int)k >= 0 && k <= NP_FIRMS_TARGET_PROJECT ? np_firms_target_kinds[k] : "";
 }
 
 np_err np_firms_target_resolve(const np_firms_ctx_t *c, np_firms_target_kind kind, const char *ref,
@@ -97,7 +98,7 @@ np_err np_firms_target_resolve(const np_firms_ctx_t *c, np_firms_target_kind kin
       by_uscc = true;
       memcpy(uscc, ui.normalized, sizeof uscc);
     } else {
-      return np_fail(err, NP_ERR_NOT_FOUND, "not_found", "target_id", "no such %s", kind_names[kind]);
+      return np_fail(err, NP_ERR_NOT_FOUND, "not_found", "target_id", "no such %s", np_firms_target_kinds[kind]);
     }
   }
   const char *sql = NULL;
@@ -131,7 +132,7 @@ np_err np_firms_target_resolve(const np_firms_ctx_t *c, np_firms_target_kind kin
   np_store_release(st);
   if (rc) return rc;
   if (!has || !np_firms_visible(c, out->region_code))
-    return np_fail(err, NP_ERR_NOT_FOUND, "not_found", "target_id", "no such %s", kind_names[kind]);
+    return np_fail(err, NP_ERR_NOT_FOUND, "not_found", "target_id", "no such %s", np_firms_target_kinds[kind]);
   return NP_OK;
 }
 
@@ -605,10 +606,10 @@ np_err np_firms_assign(const np_firms_ctx_t *c, int64_t specialist_id, const jso
   rc = np_store_queryf_int64(c->s, &id, NULL, err,
                              "INSERT INTO specialist_assignments (specialist_id, target_kind, target_id, region_code, since, "
                              "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                             "itittit", specialist_id, kind_names[kind], t.id, t.region_code, sd, uid, now);
+                             "itittit", specialist_id, np_firms_target_kinds[kind], t.id, t.region_code, sd, uid, now);
   if (rc == NP_ERR_CONFLICT) {
     rc = np_fail(err, NP_ERR_CONFLICT, "already_assigned", "target_id",
-                 "this %s already has an active specialist; end that assignment first", kind_names[kind]);
+                 "this %s already has an active specialist; end that assignment first", np_firms_target_kinds[kind]);
     goto fail;
   }
   if (rc) goto fail;
@@ -881,5 +882,56 @@ out:
   json_decref(counties);
   if (rc) json_decref(body);
   else *out = body;
+  return rc;
+}
+
+/* ---- the specialist serving an enterprise ---- */
+
+np_err np_firms_enterprise_specialist(const np_firms_ctx_t *c, int64_t enterprise_id, json_t **out,
+                                      np_errdetail_t *err) {
+  /* the enterprise's own assignment first, then its development zone's, then one of its projects' */
+  static const char sql[] =
+      "SELECT s.id, s.name, s.phone_sealed, s.phone_masked, a.since, a.target_kind, a.target_id, s.team_id, "
+      "(SELECT t.name FROM service_teams t WHERE t.id = s.team_id), "
+      "CASE a.target_kind WHEN 'zone' THEN (SELECT z.name FROM dev_zones z WHERE z.id = a.target_id) "
+      "WHEN 'project' THEN (SELECT p.name FROM projects p WHERE p.id = a.target_id) END "
+      "FROM specialist_assignments a JOIN specialists s ON s.id = a.specialist_id "
+      "WHERE a.until IS NULL AND ((a.target_kind = 'enterprise' AND a.target_id = ?) "
+      "OR (a.target_kind = 'zone' AND a.target_id = (SELECT e.zone_id FROM enterprises e WHERE e.id = ?)) "
+      "OR (a.target_kind = 'project' AND a.target_id IN (SELECT p.id FROM projects p WHERE p.enterprise_id = ?))) "
+      "ORDER BY CASE a.target_kind WHEN 'enterprise' THEN 0 WHEN 'zone' THEN 1 ELSE 2 END, a.id LIMIT 1";
+  np_stmt_t *st = NULL;
+  bool has = false;
+  *out = NULL;
+  np_err rc = np_store_prepare(c->s, sql, &st, err);
+  if (rc) return rc;
+  np_store_bind_int64(st, 1, enterprise_id);
+  np_store_bind_int64(st, 2, enterprise_id);
+  np_store_bind_int64(st, 3, enterprise_id);
+  if ((rc = np_store_step(st, &has, err)) == NP_OK) {
+    if (!has) {
+      *out = json_null();
+    } else {
+      const char *kind = np_store_col_text(st, 5);
+      const char *prefix = kind && strcmp(kind, "zone") == 0 ? NP_ID_ZONE
+                           : kind && strcmp(kind, "project") == 0 ? NP_ID_PROJECT : NP_ID_ENTERPRISE;
+      json_t *o = json_object();
+      json_object_set_new(o, "id", id_json(NP_ID_SPECIALIST, st, 0));
+      json_object_set_new(o, "name", text_or_null(st, 1));
+      json_object_set_new(o, "phone", np_firms_phone_json(c, np_store_col_text(st, 2), np_store_col_text(st, 3)));
+      json_object_set_new(o, "since", text_or_null(st, 4));
+      json_object_set_new(o, "via", json_string(kind ? kind : "enterprise"));
+      if (kind && strcmp(kind, "enterprise") != 0)
+        json_object_set_new(o, "via_target", json_pack("{s:o, s:o}", "id", id_json(prefix, st, 6), "name",
+                                                       text_or_null(st, 9)));
+      if (np_store_col_is_null(st, 7)) json_object_set_new(o, "team", json_null());
+      else
+        json_object_set_new(o, "team", json_pack("{s:o, s:o}", "id", id_json(NP_ID_TEAM, st, 7), "name",
+                                                 text_or_null(st, 8)));
+      *out = o;
+    }
+  }
+  np_store_release(st);
+  if (rc == NP_OK && !*out) rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
   return rc;
 }

@@ -88,6 +88,14 @@ np_err np_firms_specialist_serves(np_store_t *s, int64_t specialist_id, int64_t 
                                   np_errdetail_t *err);
 
 /**
+ * Who serves the enterprise: its own open assignment, else its development zone's, else one of its
+ * projects' — {id, name, phone (masked unless c->can_unmask), since, via: "enterprise"|"zone"|"project",
+ * via_target?: {id, name}, team: {id, name}|null}; json null when nobody does.
+ */
+np_err np_firms_enterprise_specialist(const np_firms_ctx_t *c, int64_t enterprise_id, json_t **out,
+                                      np_errdetail_t *err);
+
+/**
  * Coverage report for a region (province/city/county code; must be in the caller's scope):
  * {region_code, totals:{key_enterprises, key_uncovered, projects, projects_uncovered, zones, zones_uncovered,
  *  specialists}, counties:[{county_code, county_name, key_enterprises, key_uncovered, projects,

@@ -1,5 +1,6 @@
 /* Service teams (专班) and the helpers shared by teams, specialists, grid and servicelog. */
 #include "firms/teams.h"
+#include "firms/dicts.h"
 #include "firms/ent_common.h"
 #include <inttypes.h>
 #include <stdio.h>
@@ -351,8 +352,10 @@ static np_err member_insert(const np_firms_ctx_t *c, int64_t team_id, const json
   return rc;
 }
 
+const char *const np_firms_team_levels[] = {"province", "city", "county", NULL};
+
 static const char *region_level_name(const np_region_t *r) {
-  return r->level == NP_REGION_PROVINCE ? "province" : r->level == NP_REGION_CITY ? "city" : "county";
+  return np_firms_team_levels[r->level == NP_REGION_PROVINCE ? 0 : r->level == NP_REGION_CITY ? 1 : 2];
 }
 
 np_err np_firms_team_create(const np_firms_ctx_t *c, const json_t *in, json_t **out, np_errdetail_t *err) {

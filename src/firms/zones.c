@@ -1,5 +1,6 @@
 /* 开发区 registry (see zones.h). */
 #include "firms/zones.h"
+#include "firms/dicts.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,6 +98,9 @@ out:
   return rc;
 }
 
+const char *const np_firms_zone_levels[] = {"national", "provincial", NULL};
+const char *const np_firms_zone_kinds[] = {"hitech", "economic", "other", NULL};
+
 static bool one_of(const char *v, const char *const *list) {
   for (; *list; list++)
     if (strcmp(v, *list) == 0) return true;
@@ -106,8 +110,6 @@ static bool one_of(const char *v, const char *const *list) {
 np_err np_zone_save(np_store_t *s, const np_ref_t *ref, int64_t id, int64_t expected_version, const json_t *body,
                     const np_audit_entry_t *actor, np_zone_t *out, np_errdetail_t *err) {
   static const char *const keys[] = {"name", "level", "kind", "region_code", "code", "version", NULL};
-  static const char *const levels[] = {"national", "provincial", NULL};
-  static const char *const kinds[] = {"hitech", "economic", "other", NULL};
   bool create = id == 0;
   np_zone_t z, before;
   json_t *jb = NULL, *ja = NULL;
@@ -127,9 +129,9 @@ np_err np_zone_save(np_store_t *s, const np_ref_t *ref, int64_t id, int64_t expe
       (rc = np_json_get_str(body, "region_code", req, 6, 6, &region, NULL, err)) ||
       (rc = np_json_get_str(body, "code", 0, 6, 6, &code, &pcode, err)))
     return rc;
-  if (level && !one_of(level, levels))
+  if (level && !one_of(level, np_firms_zone_levels))
     return np_fail(err, NP_ERR_INVALID, "enum", "level", "level must be national or provincial");
-  if (kind && !one_of(kind, kinds))
+  if (kind && !one_of(kind, np_firms_zone_kinds))
     return np_fail(err, NP_ERR_INVALID, "enum", "kind", "kind must be hitech, economic or other");
   if (name) np_strlcpy(z.name, name, sizeof z.name);
   if (level) np_strlcpy(z.level, level, sizeof z.level);

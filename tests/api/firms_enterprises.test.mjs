@@ -238,3 +238,38 @@ test('contacts: a masked phone sent back keeps its number; a masked phone of no 
   assert.equal(r.status, 422);
   assert.equal(r.json.error.code, 'masked_phone');
 });
+
+test('GET /api/v1/dicts carries the firms dictionaries the validators use (public, labelled, tagged)', async () => {
+  const r = await call(srv.base, 'GET', '/api/v1/dicts');
+  assert.equal(r.status, 200, r.text);
+  const want = {
+    size_class: ['unknown', 'micro', 'small', 'medium', 'large'],
+    project_stage: ['planning', 'approved', 'construction', 'commissioning', 'production', 'suspended'],
+    demand_status: ['open', 'partly_filled', 'filled', 'cancelled', 'expired'],
+    education: ['none', 'junior_middle', 'senior_middle', 'secondary_vocational', 'junior_college', 'bachelor', 'master', 'doctorate'],
+    measure_type: ['special_recruitment', 'labour_cooperation', 'training_order', 'labour_sharing', 'policy_support', 'other'],
+    measure_status: ['planned', 'in_progress', 'done', 'cancelled'],
+    alert_status: ['open', 'acknowledged', 'resolved'],
+    alert_level: ['county', 'city', 'province'],
+    alert_deadline: ['pending', 'met', 'missed', 'not_required'],
+    log_kind: ['visit', 'call', 'online'],
+    grid_duty: ['lead', 'member'],
+    target_kind: ['enterprise', 'zone', 'project'],
+  };
+  for (const [name, values] of Object.entries(want)) {
+    assert.ok(Array.isArray(r.json[name]), name);
+    assert.deepEqual(r.json[name].map((x) => x.value), values, name);
+    for (const it of r.json[name]) {
+      assert.ok(it.label_zh && it.label_en && it.tag, `${name}.${it.value} labelled`);
+      assert.notEqual(it.label_zh, it.value, `${name}.${it.value} has a Chinese label`);
+    }
+  }
+  for (const k of ['zone_level', 'zone_kind', 'alert_rule_kind', 'team_level', 'division', 'grid_level', 'timeline_type', 'roles', 'user_status', 'audit_outcome'])
+    assert.ok(Array.isArray(r.json[k]) && r.json[k].length > 0, k);
+  // a value outside the dictionary is refused by the validator the dictionary came from
+  const p = (await get('lixia', '/api/v1/projects?limit=1')).json.items[0];
+  if (p) {
+    const x = await call(srv.base, 'PATCH', `/api/v1/projects/${p.id}`, { token: tok.lixia, body: { stage: 'dreaming', version: p.version } });
+    assert.equal(x.status, 422, x.text);
+  }
+});

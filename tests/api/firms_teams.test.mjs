@@ -248,3 +248,38 @@ test('masked phones sent back: specialist and grid PATCH keep the number; a mask
   assert.deepEqual(r.json.staff.map((s) => s.phone), kept.staff.map((s) => s.phone));
   assert.equal(r.json.notes, kept.notes);
 });
+
+test('enterprise page: GET /enterprises/{id} names the specialist (masked phone, since, team) and the grid cell', async () => {
+  let r = await api('lixia', 'GET', '/api/v1/specialists?region=370102&limit=100');
+  let assigned = null, spc = null;
+  for (const s of r.json.items.filter((x) => x.open_assignments > 0)) {
+    const a = await api('lixia', 'GET', `/api/v1/specialists/${s.id}/assignments?limit=100`);
+    assigned = a.json.items.find((x) => x.active && x.target_kind === 'enterprise');
+    if (assigned) { spc = s; break; }
+  }
+  assert.ok(assigned, 'an enterprise assignment in 历下');
+  r = await api('lixia', 'GET', `/api/v1/enterprises/${assigned.target_id}`);
+  assert.equal(r.status, 200, r.text);
+  const sp = r.json.specialist;
+  assert.ok(sp, 'specialist present');
+  assert.equal(sp.id, spc.id);
+  assert.equal(sp.name, spc.name);
+  assert.equal(sp.via, 'enterprise');
+  assert.equal(sp.since, assigned.since);
+  if (sp.phone !== null) assert.match(sp.phone, /^\d{3}\*{4}\d{4}$/);
+  assert.ok('team' in sp);
+  if (spc.team_id) assert.equal(sp.team.id, spc.team_id);
+  assert.ok('grid_cell' in r.json);
+  if (r.json.grid_cell) assert.ok(r.json.region_code.startsWith(r.json.grid_cell.region_code));
+  // a key enterprise without its own specialist: null, or the specialist of its zone or project (via)
+  r = await api('lixia', 'GET', '/api/v1/coverage');
+  for (const free of r.json.uncovered_enterprises.slice(0, 5)) {
+    r = await api('lixia', 'GET', `/api/v1/enterprises/${free.id}`);
+    assert.equal(r.status, 200);
+    const s = r.json.specialist;
+    if (s) {
+      assert.ok(['zone', 'project'].includes(s.via), s.via);
+      assert.ok(s.via_target && s.via_target.id && s.via_target.name);
+    }
+  }
+});

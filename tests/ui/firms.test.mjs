@@ -142,6 +142,15 @@ test('a specialist sees "my enterprises"', { skip, timeout: 30000 }, async () =>
   await page.waitForURL(/\/firms\/enterprises\/ent_\d+$/);
   await page.getByTestId('ent-name').filter({ hasText: mine.json.items[0].name }).waitFor();
   assert.equal((await page.getByTestId('ent-name').innerText()).trim(), mine.json.items[0].name);
+  // the profile names the specialist serving it (here: the one signed in), phone masked, and the grid cell
+  const ent = await call(srv.base, 'GET', `/api/v1/enterprises/${mine.json.items[0].id}`, { token: await token('specialist') });
+  assert.equal(ent.status, 200);
+  assert.ok(ent.json.specialist, 'GET /enterprises/{id} names the specialist');
+  await page.getByTestId('ent-specialist-name').filter({ hasText: ent.json.specialist.name }).waitFor();
+  if (ent.json.specialist.phone) {
+    const phone = await page.getByTestId('ent-specialist-phone').innerText();
+    assert.match(phone, /\d{3}\*{4}\d{4}/);
+  }
 });
 
 test('lixia cannot open a 青岛 enterprise by its URL: not found, no data', { skip, timeout: 30000 }, async () => {

@@ -30,7 +30,7 @@ export default {
     },
     detail: {
       notFound: 'No such enterprise in your jurisdiction', notFoundHint: 'You can only view enterprises of your own jurisdiction.', backToList: 'Back to the list',
-      specialist: 'Specialist', since: 'since {d}', noSpecialist: 'Key enterprise without a specialist',
+      specialist: 'Specialist', since: 'since {d}', noSpecialist: 'Key enterprise without a specialist', via: 'through {kind}: {name}', gridCell: 'Grid cell',
       demands: 'Demand lines', demandsHint: 'Filled, cancelled and expired lines can no longer change', plan: 'One enterprise, one plan', timeline: 'Timeline', alerts: 'Alerts',
     },
     dem: {
@@ -43,7 +43,6 @@ export default {
       past: 'The date cannot be in the past', created: 'Demand line added', updated: 'Demand line updated',
       recordHire: 'Record hires', cancel: 'Cancel line', confirmCancel: 'Cancel the line "{name}"? This cannot be undone.', history: 'History',
       hireCount: 'Hired', hiredOn: 'Hired on', seekerRef: 'Seeker reference', seekerRefPh: 'internal reference, never an ID or phone number', hires: 'Hires',
-      actions: { create: 'Created', update: 'Changed', cancel: 'Cancelled', hire: 'Hires recorded', expire: 'Expired' },
     },
     myDem: { title: 'My demand lines', noEnterprise: 'The account is not linked to an enterprise' },
     my: { title: 'Enterprises assigned to me', empty: 'No enterprises assigned to you', notLinked: 'Your account is not linked to a specialist; ask the county bureau', since: 'Since', lastService: 'Last service', neverVisited: 'Never visited' },
@@ -63,7 +62,6 @@ export default {
       dueIn: '{d} left', overdueBy: '{d} overdue', days: '{d} d {hms}', dueAt: 'due',
       ack: 'Acknowledge', ackTitle: 'Acknowledge alert', ackNote: 'Note', plannedResponse: 'Planned response', acked: 'Acknowledged',
       resolve: 'Resolve', resolveTitle: 'Resolve alert', reason: 'Reason', resolved: 'Alert resolved', history: 'History', deadlineResult: 'Deadline',
-      actions: { raise: 'Raised', escalate: 'Escalated', ack: 'Acknowledged', resolve: 'Resolved' },
       period: 'Raised between', reportTitle: 'Response per county', computedAt: 'computed {at}',
       rep: { raised: 'Raised', met: 'Met', missed: 'Missed', pending: 'Pending', open: 'Open', acknowledged: 'Acknowledged', escalated: 'Escalated', rate: 'On-time rate' },
     },

@@ -30,7 +30,7 @@ export default {
     },
     detail: {
       notFound: '企业不存在或不在您的管辖范围内', notFoundHint: '只能查看本辖区内的企业。', backToList: '返回企业列表',
-      specialist: '服务专员', since: '自 {d} 起', noSpecialist: '重点企业尚未配备专员',
+      specialist: '服务专员', since: '自 {d} 起', noSpecialist: '重点企业尚未配备专员', via: '经{kind}：{name}', gridCell: '所属网格',
       demands: '需求清单', demandsHint: '企业岗位需求，满员、取消或过期后不可修改', plan: '一企一策', timeline: '服务时间线', alerts: '缺工预警',
     },
     dem: {
@@ -43,7 +43,6 @@ export default {
       past: '需求日期不能早于今天', created: '岗位需求已新增', updated: '岗位需求已修改',
       recordHire: '登记到岗', cancel: '取消需求', confirmCancel: '确定取消“{name}”这条需求吗？取消后不可恢复。', history: '变更记录',
       hireCount: '到岗人数', hiredOn: '到岗日期', seekerRef: '求职者编号', seekerRefPh: '内部编号，不要填写身份证号或手机号', hires: '到岗记录',
-      actions: { create: '新增', update: '修改', cancel: '取消', hire: '登记到岗', expire: '过期' },
     },
     myDem: { title: '我的岗位需求', noEnterprise: '账号未关联企业' },
     my: { title: '我负责的企业', empty: '暂无分配给您的企业', notLinked: '您的账号尚未关联服务专员，请联系县级人社局', since: '负责起始', lastService: '最近服务', neverVisited: '尚未走访' },
@@ -63,7 +62,6 @@ export default {
       dueIn: '剩余 {d}', overdueBy: '超时 {d}', days: '{d} 天 {hms}', dueAt: '时限',
       ack: '响应', ackTitle: '响应预警', ackNote: '响应说明', plannedResponse: '拟采取措施', acked: '已响应',
       resolve: '解除', resolveTitle: '解除预警', reason: '解除原因', resolved: '预警已解除', history: '处理记录', deadlineResult: '时限结果',
-      actions: { raise: '发出预警', escalate: '逾期升级', ack: '响应', resolve: '解除' },
       period: '预警日期', reportTitle: '各县（市、区）预警响应情况', computedAt: '统计时间 {at}',
       rep: { raised: '预警数', met: '按时响应', missed: '超时', pending: '未到期', open: '未解除', acknowledged: '已响应', escalated: '已升级', rate: '按时响应率' },
     },

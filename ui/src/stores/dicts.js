@@ -1,9 +1,9 @@
-// Dictionaries (GET /api/v1/dicts, public): value → label_zh/label_en + tag colour. Built-in fallbacks
-// keep the console readable if the server lacks one.
+// Dictionaries (GET /api/v1/dicts, public): value → label_zh/label_en + tag colour. The server builds
+// them from the value tables its validators use (the firms ones in src/firms/dicts.c); the account
+// dictionaries below are fallbacks that keep the sign-in pages readable before the first answer.
 import { defineStore } from 'pinia';
 import { refApi } from '@/api';
 import { dictLabel } from '@/i18n';
-import { FIRMS_DICTS } from './firmsDicts';
 
 const FALLBACK = {
   roles: [
@@ -28,7 +28,6 @@ const FALLBACK = {
     { value: 'failure', label_zh: '失败', label_en: 'Failure', tag: 'danger' },
     { value: 'denied', label_zh: '拒绝', label_en: 'Denied', tag: 'warning' },
   ],
-  ...FIRMS_DICTS,
 };
 
 // Which roles carry which jurisdiction (docs/API-ACCOUNTS.md) and which need a second factor.
