@@ -174,3 +174,59 @@ test('organised batch: upload a worker list, run the allocation, commit as refer
   await page.getByTestId('batch-commit-result').waitFor();
   assert.match(await page.getByTestId('batch-commit-result').innerText(), new RegExp(`已生成 ${assigned} 条推荐`));
 });
+
+test('province staff change the matching settings: weights, a limit, a related pair added and removed', { skip, timeout: 60000 }, async () => {
+  await page.context().clearCookies();
+  await page.goto(`${srv.base}/login`);
+  assert.deepEqual(await uiLogin(page, srv.base, 'province', PW), {});
+  await page.getByTestId('side-menu').waitFor();
+  if (!(await page.getByTestId('menu-match-settings').isVisible())) await page.getByTestId('menu-match').locator('.el-sub-menu__title').click();
+  await page.getByTestId('menu-match-settings').click();
+  await page.waitForURL(/\/match\/settings$/);
+  const key = page.getByTestId('msettings-w-key_enterprise').locator('input');
+  await page.waitForFunction(() => document.querySelector('[data-testid="msettings-sum"]')?.textContent === '1000');
+  assert.equal(await key.inputValue(), '50');
+  await key.fill('80');
+  await key.press('Tab');
+  const pushes = page.getByTestId('msettings-pushes').locator('input');
+  await pushes.fill('15');
+  await pushes.press('Tab');
+  assert.equal(await page.getByTestId('msettings-sum').innerText(), '1030');
+  await page.getByTestId('msettings-save').click();
+  await page.locator('.el-message--success').first().waitFor();
+  const s = await login(srv.base, 'province', PW);
+  let r = await call(srv.base, 'GET', '/api/v1/match/config', { token: s.token });
+  assert.equal(r.json.weights.key_enterprise, 80);
+  assert.equal(r.json.seeker_daily_pushes, 15);
+  assert.equal(r.json.weights.occupation, 400);
+  // a related pair: 中式烹调师 ↔ 焊工 (picked by search), then removed after a confirmation
+  await page.getByTestId('msettings-add-a').click();
+  await page.keyboard.type('焊工');
+  await page.locator('.np-popper-msettings-add-a .el-select-dropdown__item').filter({ hasText: '6-18-02-04' }).click();
+  await page.getByTestId('msettings-add-b').click();
+  await page.keyboard.type('4-03-02-01');
+  await page.locator('.np-popper-msettings-add-b .el-select-dropdown__item').filter({ hasText: '4-03-02-01' }).click();
+  await page.getByTestId('msettings-add-note').fill('界面测试');
+  await page.getByTestId('msettings-add-submit').click();
+  const remove = page.getByTestId('msettings-remove-4-03-02-01-6-18-02-04');
+  await remove.waitFor();
+  assert.match(await page.getByTestId('msettings-related').innerText(), /界面测试/);
+  r = await call(srv.base, 'GET', '/api/v1/match/config', { token: s.token });
+  assert.ok(r.json.related_occupations.some((p) => p.occupation_a === '4-03-02-01' && p.occupation_b === '6-18-02-04'));
+  await remove.click();
+  await page.locator('.np-confirm .el-button--danger').click();
+  await remove.waitFor({ state: 'detached' });
+  r = await call(srv.base, 'GET', '/api/v1/match/config', { token: s.token });
+  assert.ok(!r.json.related_occupations.some((p) => p.occupation_a === '4-03-02-01'));
+  // back to the defaults
+  r = await call(srv.base, 'PUT', '/api/v1/match/config', { token: s.token, body: { weights: { key_enterprise: 50 }, seeker_daily_pushes: 20 } });
+  assert.equal(r.status, 200, r.text);
+  // a county officer has no such menu entry
+  await page.context().clearCookies();
+  await page.goto(`${srv.base}/login`);
+  assert.deepEqual(await uiLogin(page, srv.base, 'lixia', PW), {});
+  await page.getByTestId('side-menu').waitFor();
+  await page.getByTestId('menu-match').locator('.el-sub-menu__title').click();
+  await page.getByTestId('menu-match-seekers').waitFor();
+  assert.equal(await page.getByTestId('menu-match-settings').count(), 0);
+});

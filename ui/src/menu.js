@@ -52,6 +52,7 @@ export const MENU = [
       { path: '/match/referrals', name: 'match-referrals', title: 'match.menu.referrals', icon: 'Guide', perm: 'referral.read', watermark: true, component: () => import('@/views/match/ReferralsView.vue') },
       { path: '/match/batches', name: 'match-batches', title: 'match.menu.batches', icon: 'Van', perm: 'batch.run', watermark: true, component: () => import('@/views/match/BatchesView.vue') },
       { path: '/match/sharing', name: 'match-sharing', title: 'match.menu.sharing', icon: 'Switch', perm: 'sharing.read', component: () => import('@/views/match/SharingView.vue') },
+      { path: '/match/settings', name: 'match-settings', title: 'match.menu.settings', icon: 'Setting', perm: 'match.config', component: () => import('@/views/match/MatchSettingsView.vue') },
       { path: '/match/partner-keys', name: 'match-partner-keys', title: 'match.menu.partnerKeys', icon: 'Key', perm: 'apikey.manage', component: () => import('@/views/match/PartnerKeysView.vue') },
     ],
   },

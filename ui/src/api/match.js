@@ -80,6 +80,11 @@ export const sharingApi = {
   moveAgreement: (id, status, version) => http.patch(`/sharing/agreements/${enc(id)}`, { status, ...(version ? { version } : {}) }),
 };
 
+export const matchConfigApi = {
+  get: () => http.get('/match/config'),
+  put: (body) => http.put('/match/config', body),
+};
+
 export const partnerKeysApi = {
   list: () => http.get('/partner-keys'),
   create: (body) => http.post('/partner-keys', body),

@@ -2,7 +2,23 @@
 export default {
   menu: {
     group: 'Matching', seekers: 'Job seekers', seekerDetail: 'Job seeker', candidates: 'Candidates', referrals: 'Referrals',
-    batches: 'Organised batches', sharing: 'Labour sharing', partnerKeys: 'Partner keys', register: 'Register as a job seeker', jobs: 'Jobs near me',
+    batches: 'Organised batches', sharing: 'Labour sharing', partnerKeys: 'Partner keys', settings: 'Matching settings', register: 'Register as a job seeker', jobs: 'Jobs near me',
+  },
+  settings: {
+    weightsTitle: 'Score weights', updatedAt: 'Last changed',
+    weightsHelp: 'The match score is the sum of each term × its weight / 1000 (weights 0–1000); equal scores are ordered by id. A saved change applies within a second and is recorded in the operation log.',
+    term: { occupation: 'Occupation', skill: 'Skill', distance: 'Distance', salary: 'Salary', key_enterprise: 'Key enterprise', freshness: 'Freshness' },
+    termHelp: {
+      occupation: 'Exact 1000, same minor group 700, same middle group 400, related 300', skill: 'Meets the requirement 1000, minus 100 per level above',
+      distance: '500 at 20 km, higher when nearer', salary: '1000 when the expectation is within the offer', key_enterprise: 'Key enterprises first', freshness: 'Newer lines and registrations score higher',
+    },
+    sum: 'Sum of weights', sumHelp: 'the best possible score',
+    limitsTitle: 'Anti-congestion', seekerDailyPushes: 'Lines per seeker per day', seekerDailyPushesHelp: 'A seeker is pushed to at most this many distinct lines a day (N)',
+    demandFloodMultiple: 'Line flood multiple', demandFloodMultipleHelp: 'A line gets at most openings × this multiple distinct seekers a day (K)',
+    prefListMax: 'Batch preference list', prefListMaxHelp: 'Organised batches: lines each worker ranks at most',
+    undo: 'Undo changes',
+    relatedTitle: 'Related occupations', relatedHelp: 'Related occupations across groups (say electrician and electrical equipment installer) match as "related"; detailed occupations only.',
+    occA: 'Occupation 1', occB: 'Occupation 2', note: 'Note', addPair: 'Add', removePair: 'Remove this pair', removeConfirm: 'Remove the related pair "{a} – {b}"?',
   },
   id: {
     length: 'An ID number has 18 characters', charset: 'Digits only; the last character may be X',
@@ -91,6 +107,7 @@ export default {
     title: 'Candidates', demand: 'Demand line', demandPh: 'Pick a demand line in your area', radius: 'Radius (km)', scope: 'Area',
     byRadius: 'By distance', county: 'Same county', city: 'Same city', circle: 'Same economic circle', total: '{n} candidates',
     recommend: 'Recommend', recommended: 'Recommended', notMatchable: 'The line cannot be matched now: {m}', congested: '{n} skipped by the daily limit',
+    atLimit: 'At today\'s limit', atLimitHelp: 'This seeker or this line has reached today\'s push limit: the enterprise does not see the pair today; staff may still refer',
     checkPair: 'Why does someone not match?', seekerId: 'Seeker id, e.g. skr_12', check: 'Check', match: 'Matches', noMatch: 'No match',
     recommendOk: 'Recommended; follow it on the Referrals board', openings: '{n} open', pickDemand: 'Pick a demand line first',
   },

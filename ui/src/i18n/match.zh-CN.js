@@ -3,7 +3,23 @@
 export default {
   menu: {
     group: '供需匹配', seekers: '求职者', seekerDetail: '求职者详情', candidates: '候选人', referrals: '推荐跟踪',
-    batches: '有组织劳务输入', sharing: '余缺调剂', partnerKeys: '合作方密钥', register: '求职登记', jobs: '附近岗位',
+    batches: '有组织劳务输入', sharing: '余缺调剂', partnerKeys: '合作方密钥', settings: '匹配参数', register: '求职登记', jobs: '附近岗位',
+  },
+  settings: {
+    weightsTitle: '评分权重', updatedAt: '最近修改',
+    weightsHelp: '匹配得分是各项得分 × 权重 / 1000 之和（权重 0–1000），同分按编号排序。修改保存后一秒内生效，并记入操作日志。',
+    term: { occupation: '职业', skill: '技能', distance: '距离', salary: '薪酬', key_enterprise: '重点企业', freshness: '时效' },
+    termHelp: {
+      occupation: '同一职业 1000，同一小类 700，同一中类 400，相关职业 300', skill: '达到要求 1000，每高一级减 100',
+      distance: '20 公里处为 500，越近越高', salary: '期望不高于岗位上限为 1000', key_enterprise: '重点企业优先', freshness: '岗位与登记越新越高',
+    },
+    sum: '权重合计', sumHelp: '满分为合计值',
+    limitsTitle: '防扎堆推送', seekerDailyPushes: '每人每日推送岗位数', seekerDailyPushesHelp: '一名求职者每天最多推送给多少个不同岗位（N）',
+    demandFloodMultiple: '岗位推送倍数', demandFloodMultipleHelp: '一个岗位每天最多收到空缺数 × 此倍数名不同求职者（K）',
+    prefListMax: '批量分配志愿数', prefListMaxHelp: '有组织劳务输入：每名劳动者最多排序的岗位数',
+    undo: '撤销修改',
+    relatedTitle: '相关职业', relatedHelp: '跨类别的相关职业（如电工与电气设备安装工）按“相关职业”匹配；只能选择细类职业。',
+    occA: '职业一', occB: '职业二', note: '说明', addPair: '添加', removePair: '删除此对', removeConfirm: '删除相关职业“{a}—{b}”？',
   },
   id: {
     length: '身份证号应为 18 位', charset: '身份证号只能是数字，最后一位可以是 X',
@@ -92,6 +108,7 @@ export default {
     title: '候选人', demand: '需求岗位', demandPh: '选择本辖区的岗位需求', radius: '半径（公里）', scope: '范围',
     byRadius: '按距离', county: '本县（区）', city: '本市', circle: '本经济圈', total: '符合条件 {n} 人',
     recommend: '推荐', recommended: '已推荐', notMatchable: '该岗位当前不可匹配：{m}', congested: '{n} 人因当日推荐上限被略过',
+    atLimit: '今日已达上限', atLimitHelp: '此人或此岗位今日的推送已达上限：企业今天看不到，新的推荐仍可由工作人员决定',
     checkPair: '查询某人为何不匹配', seekerId: '求职者编号，如 skr_12', check: '查询', match: '可匹配', noMatch: '不匹配',
     recommendOk: '已推荐，可在“推荐跟踪”中跟进', openings: '空缺 {n} 人', pickDemand: '请先选择一个岗位需求',
   },
