@@ -30,6 +30,8 @@ static void usage(FILE *f) {
           "        import a CSV extract (UTF-8 or GB18030, docs/POLICY-DATA.md); all-or-nothing unless --valid-only\n"
           "  explain <policy> <entity-id> --run ID [--db URL] [--package NAME|DIR]\n"
           "        rebuild the full trace of one decision of a run (JSON)\n"
+          "  bench-explain [--db URL] [--run ID] [--samples N] [--list FILE]\n"
+          "        time one enterprise's seven explained decisions in process (bench/61-policy-explain.sh)\n"
           "  check [--package NAME|DIR]\n"
           "        load a package and report its policies and parameters (load-time checks)\n");
 }
@@ -222,6 +224,7 @@ int np_cmd_policy(int argc, char **argv) {
   if (strcmp(argv[1], "import") == 0) return cmd_import(argc, argv);
   if (strcmp(argv[1], "check") == 0) return cmd_check(argc, argv);
   if (strcmp(argv[1], "bench") == 0) return np_policy_bench_main(argc - 1, argv + 1);
+  if (strcmp(argv[1], "bench-explain") == 0) return np_policy_bench_explain_main(argc - 1, argv + 1);
   fprintf(stderr, "nineplus policy: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return 2;
