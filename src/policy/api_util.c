@@ -70,6 +70,9 @@ bool np_papi_scope(np_req_t *r, np_scope_t *out) {
     np_resp_error(r, 500, "internal", NULL, "scope");
     return false;
   }
+  /* the whole province: also the decisions paid to persons (skill_upgrade_subsidy), which have no
+     enterprise and so no region; city and county staff do not see them (docs/API-POLICY.md) */
+  if (out->kind == NP_SCOPE_REGION && strcmp(out->region_prefix, "37") == 0) out->kind = NP_SCOPE_ALL;
   return true;
 }
 

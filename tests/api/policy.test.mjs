@@ -117,6 +117,23 @@ test('decisions: scoped to the jurisdiction, filters, reasons chart, explained d
   assert.match(x.headers.get('content-type'), /spreadsheetml/);
 });
 
+test('person-payee decisions (skill subsidy) belong to the province: listed and explained for it, not for a city', async () => {
+  const run = await runToEnd('skill_upgrade_subsidy');
+  const pv = await get('province', `/api/v1/policy-runs/${run.id}/decisions?limit=5`);
+  assert.equal(pv.status, 200, pv.text);
+  assert.ok(pv.json.total > 0, 'the province sees them');
+  const d = pv.json.items[0];
+  assert.match(d.entity, /^certificate-\d+$/);
+  assert.equal(d.enterprise_id, null);
+  const ex = await get('province', `/api/v1/policy-runs/${run.id}/decisions/${d.entity}`);
+  assert.equal(ex.status, 200, ex.text);
+  assert.equal(ex.json.decision.entity, d.entity);
+  assert.equal(ex.json.trace.entity.kind, 'certificate');
+  assert.equal(ex.json.inputs_changed, false);
+  assert.equal((await get('jinan', `/api/v1/policy-runs/${run.id}/decisions?limit=1`)).json.total, 0);
+  assert.equal((await get('jinan', `/api/v1/policy-runs/${run.id}/decisions/${d.entity}`)).status, 404);
+});
+
 test('workflow: review → approve (budget) → notice → objection → push → pay → failed → re-pay, idempotent and guarded', async () => {
   const b = await post('lixia', `/api/v1/policy-runs/${runA.id}/batches`, { policy: POL });
   assert.equal(b.status, 201, b.text);
