@@ -125,6 +125,24 @@ export default {
     zone: 'Functional zone',
     loadFailed: 'Could not load regions',
   },
+  work: {
+    todo: 'To do',
+    shortageByRegion: 'Open openings by region',
+    due: 'respond by {at}', deadline: 'due {d}', noticeUntil: 'public notice until {at}', openings: '{n} open openings',
+    kind: { alert: 'Shortage alert', measure: 'Overdue measure', batch: 'Policy workflow' },
+    kpi: {
+      enterprises: 'Enterprises', keyEnterprises: 'Key enterprises', shortageEnterprises: 'With a shortage', openings: 'Open openings',
+      myDemands: 'My open job lines', myEnterprises: 'Enterprises I serve', openAlerts: 'Alerts to answer', overdueAlerts: 'Overdue alerts',
+      overdueMeasures: 'Overdue plan measures', seekers: 'Seekers looking for work', referrals: 'Referrals to follow up', policiesForMe: 'Policies you qualify for',
+      policyBatches: 'Policy workflows in progress',
+    },
+    hint: {
+      enterprises: 'industrial enterprises in your area', keyEnterprises: 'served one-to-one', shortageEnterprises: 'with unfilled job lines', openings: 'unfilled openings in total',
+      myDemands: 'lines open for recruitment', myEnterprises: 'your one-to-one assignments', openAlerts: 'awaiting the county team', overdueAlerts: 'past the response deadline',
+      overdueMeasures: 'past their deadline, not done', seekers: 'consented to recommendation', referrals: 'recommended, not yet contacted', policiesForMe: 'granted without applying',
+      policyBatches: 'review, approval, notice, payment',
+    },
+  },
   dashboard: {
     welcome: 'Welcome, {name}',
     role: 'Role', jurisdiction: 'Jurisdiction', lastLogin: 'Last sign-in', passwordChanged: 'Password changed',

@@ -125,6 +125,24 @@ export default {
     zone: '功能区',
     loadFailed: '行政区划加载失败',
   },
+  work: {
+    todo: '待办事项',
+    shortageByRegion: '缺工人数（按地区）',
+    due: '{at} 前响应', deadline: '期限 {d}', noticeUntil: '公示至 {at}', openings: '缺工 {n} 人',
+    kind: { alert: '缺工预警', measure: '超期措施', batch: '政策审核' },
+    kpi: {
+      enterprises: '辖区企业', keyEnterprises: '重点企业', shortageEnterprises: '缺工企业', openings: '缺工人数',
+      myDemands: '我的在招岗位', myEnterprises: '我服务的企业', openAlerts: '待响应预警', overdueAlerts: '超时预警',
+      overdueMeasures: '超期的一企一策措施', seekers: '求职中人员', referrals: '待跟进推荐', policiesForMe: '可享受的政策',
+      policyBatches: '进行中的政策流程',
+    },
+    hint: {
+      enterprises: '工业企业总数', keyEnterprises: '专员一对一服务', shortageEnterprises: '有未满足岗位需求', openings: '在招岗位空缺合计',
+      myDemands: '状态为招聘中的岗位', myEnterprises: '一对一服务对象', openAlerts: '县级专班待确认', overdueAlerts: '已超过响应时限',
+      overdueMeasures: '已过期限尚未完成', seekers: '同意推荐的求职者', referrals: '已推荐待联系', policiesForMe: '免申即享，无需申请',
+      policyBatches: '审核、审批、公示、支付中',
+    },
+  },
   dashboard: {
     welcome: '您好，{name}',
     role: '角色', jurisdiction: '管辖范围', lastLogin: '上次登录', passwordChanged: '密码修改于',
