@@ -151,10 +151,21 @@ typedef struct post {
 #define DIR_MIN 256
 #define DIR_LEN (NP_GEO_ROWS * NP_GEO_COLS + 2)
 
+/* Demand lines' lists with a directory also keep, per cell, what bounds the line-side terms and
+ * filters of every line of the cell in the list, so a jobs scan passes over a whole cell without
+ * reading its postings when no line there can pass the filters or reach the k-th score. */
+typedef struct cellsum {
+  int32_t max_created;  /* the newest line (freshness) */
+  uint32_t max_salary;  /* the largest top of the salary range (UINT32_MAX: beyond 32 bits) */
+  uint8_t min_skill, max_skill, min_edu;
+  uint8_t any_key, any_zero_salary, pad[3];
+} cellsum_t;
+
 typedef struct plist {
   post_t *v;
   uint32_t n, cap;
-  uint32_t *dir; /* NULL: binary search */
+  uint32_t *dir;  /* NULL: binary search */
+  cellsum_t *sum; /* demand lines' lists with a directory; NULL otherwise */
   bool dirty;
 } plist_t;
 
@@ -176,18 +187,34 @@ static inline uint32_t plist_cell_start(const plist_t *l, uint32_t cell) {
   return plist_lower(l, (post_t){.cell = cell});
 }
 
-static void plist_dir_rebuild(plist_t *l) {
+static void plist_dir_rebuild(plist_t *l, bool with_sum) {
   l->dirty = false;
   if (l->n < DIR_MIN) {
     free(l->dir);
+    free(l->sum);
     l->dir = NULL;
+    l->sum = NULL;
     return;
   }
   if (!l->dir && !(l->dir = malloc(DIR_LEN * sizeof *l->dir))) return; /* binary search then */
+  if (with_sum && !l->sum) l->sum = malloc(DIR_LEN * sizeof *l->sum); /* NULL: no cell bounds */
   uint32_t j = 0;
   for (uint32_t c = 0; c < DIR_LEN; c++) {
     while (j < l->n && l->v[j].cell < c) j++;
     l->dir[c] = j;
+    if (!l->sum) continue;
+    cellsum_t cs = {.max_created = INT32_MIN, .min_skill = 255, .min_edu = 255};
+    for (uint32_t k = j; k < l->n && l->v[k].cell == c; k++) {
+      const post_t *p = &l->v[k];
+      if (p->created > cs.max_created) cs.max_created = p->created;
+      if (p->salary > cs.max_salary) cs.max_salary = p->salary;
+      if (p->salary == 0) cs.any_zero_salary = 1;
+      if (p->skill < cs.min_skill) cs.min_skill = p->skill;
+      if (p->skill > cs.max_skill) cs.max_skill = p->skill;
+      if (p->edu < cs.min_edu) cs.min_edu = p->edu;
+      if (p->flags & PF_KEY) cs.any_key = 1;
+    }
+    l->sum[c] = cs;
   }
 }
 
@@ -281,9 +308,9 @@ np_match_index_t *np_match_index_new(void) {
 static void side_free(side_t *s) {
   free(s->rec);
   free(s->slot_of);
-  for (uint32_t i = 0; i < s->npost; i++) free(s->post[i].v), free(s->post[i].dir);
+  for (uint32_t i = 0; i < s->npost; i++) free(s->post[i].v), free(s->post[i].dir), free(s->post[i].sum);
   free(s->post);
-  for (uint32_t i = 0; i < s->nopost; i++) free(s->opost[i].v), free(s->opost[i].dir);
+  for (uint32_t i = 0; i < s->nopost; i++) free(s->opost[i].v), free(s->opost[i].dir), free(s->opost[i].sum);
   free(s->opost);
   free(s->pushes);
 }
@@ -650,16 +677,16 @@ static np_err put_seeker_locked(np_match_index_t *ix, const np_match_seeker_t *r
 }
 
 /* Rebuilds the directories of the lists changed under the write lock, then releases it. */
-static void dirs_refresh_locked(side_t *s) {
+static void dirs_refresh_locked(side_t *s, bool with_sum) {
   for (uint32_t i = 0; i < s->npost; i++)
-    if (s->post[i].dirty) plist_dir_rebuild(&s->post[i]);
+    if (s->post[i].dirty) plist_dir_rebuild(&s->post[i], with_sum);
   for (uint32_t i = 0; i < s->nopost; i++)
-    if (s->opost[i].dirty) plist_dir_rebuild(&s->opost[i]);
+    if (s->opost[i].dirty) plist_dir_rebuild(&s->opost[i], with_sum);
 }
 
 static void wrunlock(np_match_index_t *ix) {
-  dirs_refresh_locked(&ix->dem);
-  dirs_refresh_locked(&ix->skr);
+  dirs_refresh_locked(&ix->dem, true);
+  dirs_refresh_locked(&ix->skr, false);
   pthread_rwlock_unlock(&ix->lock);
 }
 
@@ -1049,6 +1076,35 @@ typedef struct cellref {
   uint32_t cell;
 } cellref_t;
 
+/* Jobs scans: can any line of a cell's run in a list pass the filters and reach the k-th score?
+ * From the cell's summary (cellsum_t): false when every line there fails the skill or education filter,
+ * or when every term at the best any line of the cell reaches (the occupation at occ_raw, the distance
+ * at the cell's nearest point) stays below the k-th score. */
+static bool cell_may_enter(const scan_t *sc, const cellsum_t *cs, int32_t occ_raw, int64_t cell_mind) {
+  const np_match_seeker_t *s = sc->s;
+  if (cs->min_skill > s->skill) return false;
+  if (cs->min_edu > 1 && cs->min_edu != 255 && s->edu < cs->min_edu) return false;
+  if (sc->top.n < sc->top.k) return true;
+  const np_match_rules_t *ru = &sc->rules;
+  int32_t raw[NP_MT__COUNT];
+  raw[NP_MT_OCCUPATION] = occ_raw;
+  raw[NP_MT_SKILL] = cs->max_skill ? 1000 : s->skill ? 700 : 500;
+  int64_t hi = cs->max_salary;
+  if (hi == UINT32_MAX) raw[NP_MT_SALARY] = 1000;
+  else if (!s->expected_salary || !hi) raw[NP_MT_SALARY] = 500;
+  else if (s->expected_salary > hi) {
+    int64_t v = 1000 - 2000 * (s->expected_salary - hi) / hi;
+    raw[NP_MT_SALARY] = v < 0 ? 0 : (int32_t)v;
+    if (cs->any_zero_salary && raw[NP_MT_SALARY] < 500) raw[NP_MT_SALARY] = 500;
+  } else raw[NP_MT_SALARY] = 1000;
+  raw[NP_MT_KEY] = cs->any_key ? 1000 : 0;
+  raw[NP_MT_FRESHNESS] = (sc->fix_fresh + decay_raw((int64_t)sc->where.today - cs->max_created, ru->freshness_half_days)) / 2;
+  raw[NP_MT_DISTANCE] = decay_raw(cell_mind, ru->distance_half_m);
+  int32_t ub = 0;
+  for (int t = 0; t < NP_MT__COUNT; t++) ub += (int32_t)((int64_t)raw[t] * ru->weight[t] / 1000);
+  return ub >= sc->top.v[0].score;
+}
+
 /* Top-k radius scan over several lists, ring by ring around the query's cell (Chebyshev distance in
  * cells), stopping when the best score a record in any remaining ring could reach (every term at its best
  * given the fixed side, the distance term at the nearest point of the nearest remaining cell) is below
@@ -1166,11 +1222,14 @@ static void scan_nearest(scan_t *sc, int32_t lat, int32_t lon) {
             else
               for (int t = 0; t < sc->s->nocc; t++) own = own || sc->s->middle[t] == sc->middles[sc->cur];
           }
+          if (!sc->demand_side && l->sum && cr->cell < DIR_LEN &&
+              !cell_may_enter(sc, &l->sum[cr->cell], phase == 0 ? 1000 : own ? 700 : 300, cr->mind))
+            continue;
           int saved = sc->cur;
           if (phase == 0) sc->cur = 0; /* no group de-duplication among exact lists */
-          for (uint32_t j = plist_cell_start(l, cr->cell); j < l->n && l->v[j].cell == cr->cell; j++) {
+          uint32_t j0 = plist_cell_start(l, cr->cell), j = j0;
+          for (; j < l->n && l->v[j].cell == cr->cell; j++) {
             const post_t *pp = &l->v[j];
-            sc->page->scanned++;
             int32_t occ_raw = 1000;
             if (phase == 1) {
               occ_raw = 300;
@@ -1186,6 +1245,7 @@ static void scan_nearest(scan_t *sc, int32_t lat, int32_t lon) {
             sc->page->evaluated++;
             scan_entry(sc, pp->slot);
           }
+          sc->page->scanned += j - j0;
           sc->cur = saved;
         }
       }
@@ -1768,8 +1828,8 @@ np_err np_match_index_load(np_match_index_t *ix, np_store_t *s, const np_ref_t *
   for (size_t i = 0; i < dv.n && !rc; i++) rc = put_demand_locked(ix, (np_match_demand_t *)dv.v + i);
   for (size_t i = 0; i < sv.n && !rc; i++) rc = put_seeker_locked(ix, (np_match_seeker_t *)sv.v + i);
   ix->last_seq = seq;
-  dirs_refresh_locked(&ix->dem);
-  dirs_refresh_locked(&ix->skr);
+  dirs_refresh_locked(&ix->dem, true);
+  dirs_refresh_locked(&ix->skr, false);
   ix->build_ms = now_ms() - t0;
   pthread_rwlock_unlock(&ix->lock);
   if (rc) np_fail(err, rc, "index", "", "cannot build the matching index");

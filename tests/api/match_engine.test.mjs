@@ -169,10 +169,17 @@ test('bad input and jurisdiction', async () => {
 
 test('organised batch: upload, run (stable, groups together), report, commit to referrals', async () => {
   // a second line with room for a group of three
+  const known = (await api('province', 'GET', '/api/v1/match/index')).json.demands;
   let r = await api('lixia', 'POST', `/api/v1/enterprises/${ent}/demands`, {
     occupation_code: '6-18-02-04', count: 4, needed_by: today(60),
   });
   assert.equal(r.status, 201, r.text);
+  // the runs below allocate over the index: wait for it to hold the new line (else the first run may
+  // miss it and the second not — "same input, same output" compares two runs over the same lines)
+  for (const t0 = Date.now(); (await api('province', 'GET', '/api/v1/match/index')).json.demands <= known;) {
+    assert.ok(Date.now() - t0 < 60000, 'the index takes the new line');
+    await sleep(100);
+  }
   const rows = [
     'name,id_number,occupation_codes,skill_level,education,group',
     `张一,${nextId('511321', '19900101')},6-18-02-04,4,,A村`,

@@ -19,6 +19,7 @@ static const char *counties[] = {"370102", "370103", "370211", "370212", "370602
 static const char *cities[] = {"370100", "370100", "370200", "370200", "370600"};
 
 static np_match_demand_row_t drows[ND];
+static int64_t nd_max = ND + 10; /* brute force over demand ids 1..nd_max */
 static np_match_seeker_row_t srows[NS];
 static int32_t today;
 
@@ -115,7 +116,7 @@ static size_t brute_jobs(np_match_index_t *ix, int64_t sid, const np_match_query
   np_match_seeker_t s;
   if (!np_match_index_get_seeker(ix, sid, &s)) return 0;
   size_t n = 0;
-  for (int64_t did = 1; did <= ND + 10; did++) {
+  for (int64_t did = 1; did <= nd_max; did++) {
     np_match_demand_t d;
     if (!np_match_index_get_demand(ix, did, &d)) continue;
     np_match_eval_t e;
@@ -257,6 +258,20 @@ static void test_top_only_equals_brute_force(void **state) {
     dx.status_ok = dx.is_public = dx.has_loc = true;
     dx.open_count = 2;
     assert_int_equal(np_match_index_put_demand(ix, &dx), NP_OK);
+    /* more lines, half of them one occupation: lists long enough for cell directories and cell bounds */
+    for (int i = 0; i < 1200; i++) {
+      np_match_demand_row_t e = drows[rand() % ND];
+      e.id = ND + 2 + i;
+      e.occupation_code = i % 2 ? "6-18-01-01" : occs[rand() % 10];
+      e.lat_e6 = 36000000 + rand() % 1200000;
+      e.lon_e6 = 116800000 + rand() % 1600000;
+      e.salary_max = rand() % 7 == 0 ? 0 : e.salary_max + (rand() % 3) * 100000;
+      e.is_key = rand() % 6 == 0;
+      e.created = today - rand() % 300;
+      e.skill_level = rand() % 6;
+      assert_int_equal(np_match_index_put_demand(ix, &e), NP_OK);
+    }
+    nd_max = ND + 1300;
     np_match_config_t c;
     np_match_config_default(&c);
     srand(seed * 7919);
@@ -287,6 +302,7 @@ static void test_top_only_equals_brute_force(void **state) {
     for (int64_t id = 1; id <= ND; id += 13) check_top(ix, true, id, &q);
     for (int64_t id = 2; id <= NS; id += 211) check_top(ix, false, id, &q);
     np_match_index_free(ix);
+    nd_max = ND + 10;
   }
 }
 
