@@ -1,6 +1,8 @@
 /* Shared helpers of the policy HTTP handlers (see api_util.h). */
 #include "policy/api_util.h"
 #include <ctype.h>
+#include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -218,16 +220,41 @@ found:
   *en = np_policy_reason_text(&d, 0, false);
 }
 
+/* The package with the local values, loaded once per state of policy_param_overrides (insert-only: its
+   row count and highest id name the state) and shared read-only by the requests (reference counted). */
+static pthread_mutex_t g_pkg_mu = PTHREAD_MUTEX_INITIALIZER;
+static np_ppackage_t *g_pkg;
+static char g_pkg_key[64];
+
 np_ppackage_t *np_papi_package(np_req_t *r, np_store_t *s) {
   np_errdetail_t d;
   np_errdetail_clear(&d);
-  np_ppackage_t *pkg = NULL;
-  char oh[65];
-  np_err e = np_policy_overlay_load(s, &pkg, oh, &d);
+  char key[64] = "";
+  np_stmt_t *st;
+  np_err e = np_store_prepare(s, "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM policy_param_overrides", &st, &d);
+  bool has = false;
+  if (!e && !(e = np_store_step(st, &has, &d)) && has)
+    snprintf(key, sizeof key, "%" PRId64 ":%" PRId64, np_store_col_int64(st, 0), np_store_col_int64(st, 1));
+  if (!e) np_store_release(st);
   if (e) {
     np_papi_fail(r, e, &d);
     return NULL;
   }
+  pthread_mutex_lock(&g_pkg_mu);
+  np_ppackage_t *pkg = g_pkg && strcmp(g_pkg_key, key) == 0 ? np_policy_package_ref(g_pkg) : NULL;
+  pthread_mutex_unlock(&g_pkg_mu);
+  if (pkg) return pkg;
+  char oh[65];
+  if ((e = np_policy_overlay_load(s, &pkg, oh, &d))) {
+    np_papi_fail(r, e, &d);
+    return NULL;
+  }
+  pthread_mutex_lock(&g_pkg_mu);
+  np_ppackage_t *old = g_pkg;
+  g_pkg = np_policy_package_ref(pkg); /* the cache's hold; the caller keeps the first */
+  np_strlcpy(g_pkg_key, key, sizeof g_pkg_key);
+  pthread_mutex_unlock(&g_pkg_mu);
+  np_policy_package_free(old);
   return pkg;
 }
 

@@ -615,8 +615,14 @@ np_err np_policy_package_load_dir(const char *dir, np_ppackage_t **out, np_errde
 
 void np_policy_package_free(np_ppackage_t *p) {
   if (!p) return;
+  if (atomic_fetch_sub(&p->extra_refs, 1) > 0) return; /* another holder remains */
   np_arena_free(p->arena);
   free(p);
+}
+
+np_ppackage_t *np_policy_package_ref(np_ppackage_t *p) {
+  if (p) atomic_fetch_add(&p->extra_refs, 1);
+  return p;
 }
 
 const np_ppolicy_t *np_policy_find(const np_ppackage_t *p, const char *code) {

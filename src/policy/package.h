@@ -6,6 +6,7 @@
  */
 #ifndef NP_POLICY_PACKAGE_H
 #define NP_POLICY_PACKAGE_H
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -102,6 +103,7 @@ typedef struct np_ppackage {
   np_ppolicy_t *policies;
   int npolicies;
   char ruleset_hash[65];       /* SM3 over the files (name and content, in name order) */
+  atomic_int extra_refs;       /* holders beyond the first (np_policy_package_ref); read-only once loaded */
 } np_ppackage_t;
 
 /** One source file of a package. */
@@ -118,8 +120,10 @@ np_err np_policy_package_load_mem(const char *name, const np_psource_t *files, s
 np_err np_policy_package_load_dir(const char *dir, np_ppackage_t **out, np_errdetail_t *err);
 /** Loads the embedded package (policies/<name>/…), e.g. "shandong-2023". */
 np_err np_policy_package_load_embedded(const char *name, np_ppackage_t **out, np_errdetail_t *err);
-/** Frees a package. NULL allowed. */
+/** Releases a package: frees it when no other holder remains (np_policy_package_ref). NULL allowed. */
 void np_policy_package_free(np_ppackage_t *p);
+/** One more holder of p (a loaded package is read-only, so holders may share it across threads); returns p. */
+np_ppackage_t *np_policy_package_ref(np_ppackage_t *p);
 
 /** Policy by code, or NULL. */
 const np_ppolicy_t *np_policy_find(const np_ppackage_t *p, const char *code);
