@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 #include "auth/auth.h"
-#include "auth/ratelimit.h"
+#include "core/ratelimit.h"
 #include "firms/enterprises.h"
 #include "auth/sessions.h"
 #include "auth/settings.h"
@@ -127,7 +127,7 @@ static void wipe_json_str(const char *s) {
 /* POST /session attempts per client address and minute (NP_LOGIN_RATE_LIMIT, default 20). */
 #define LOGIN_RATE_DEFAULT 20
 #define LOGIN_RATE_WINDOW 60
-static np_auth_rl_t *login_rl;
+static np_ratelimit_t *login_rl;
 static int login_rl_limit;
 static pthread_once_t login_rl_once = PTHREAD_ONCE_INIT;
 
@@ -139,7 +139,7 @@ static void login_rl_init(void) {
     limit = LOGIN_RATE_DEFAULT;
   }
   login_rl_limit = (int)limit;
-  login_rl = np_auth_rl_new((unsigned)limit, LOGIN_RATE_WINDOW, 16384);
+  login_rl = np_ratelimit_new(16384);
   if (!login_rl) np_log_error("auth.ratelimit", "cannot allocate the sign-in rate limiter");
 }
 
@@ -152,12 +152,12 @@ static bool login_allowed(np_req_t *r) {
     return false;
   }
   char key[64];
-  np_auth_rl_ip_key(np_req_ip(r), key);
+  np_ratelimit_ip_key(np_req_ip(r), key);
   int retry = 0;
-  np_rl_result res = np_auth_rl_hit(login_rl, key, (int64_t)time(NULL), &retry);
+  np_rl_result res = np_ratelimit_hit(login_rl, key, login_rl_limit, LOGIN_RATE_WINDOW, np_ratelimit_now_ms(), &retry);
   if (res == NP_RL_ALLOW) return true;
   if (res == NP_RL_DENY_FIRST) {
-    /* once per window: a log line and an audit row (a flood must not fill the log) */
+    /* once per run of refusals: a log line and an audit row (a flood must not fill the log) */
     np_log_warn("auth.ratelimit", "too many sign-in attempts from %s: refused for %d s", key, retry);
     np_store_t *s = np_req_store(r);
     if (!s) return false; /* answered 503 */
