@@ -253,6 +253,24 @@ test('bank: only its own bank\'s whitelist; nothing else', async () => {
   assert.equal(x.status, 200);
 });
 
+test('bank: another partner bank sees none of the whitelist pushed to 中国银行', async () => {
+  const c = srv.cli(['user', 'add', '--db', srv.db, '--username', 'ccb.sd', '--role', 'bank', '--bank', '建设银行山东省分行',
+    '--display-name', '建行山东省分行', '--password-stdin'], { input: `${PW}\n` });
+  assert.equal(c.status, 0, c.stderr);
+  const first = await login(srv.base, 'ccb.sd', PW);
+  const ch = await call(srv.base, 'POST', '/api/v1/me/password', { token: first.token, body: { old: PW, new: 'Ccb#Shandong2024' } });
+  assert.equal(ch.status, 204, ch.text);
+  const ccb = (await login(srv.base, 'ccb.sd', 'Ccb#Shandong2024')).token;
+  const own = await all('bank', '/api/v1/loan-whitelist');
+  assert.ok(own.items.length > 0);
+  const other = await call(srv.base, 'GET', '/api/v1/loan-whitelist?limit=100', { token: ccb });
+  assert.equal(other.status, 200, other.text);
+  assert.equal(other.json.total, 0);
+  assert.equal(other.json.items.length, 0);
+  const item = await call(srv.base, 'GET', `/api/v1/policy-items/${own.items[0].item_id || own.items[0].id}`, { token: ccb });
+  assert.equal(item.status, 404);
+});
+
 test('政策找人: an enterprise sees its own policies (amount and why, or what it lacks), nobody else\'s', async () => {
   const mine = await get('enterprise', '/api/v1/me/policies');
   assert.equal(mine.status, 200, mine.text);
