@@ -63,6 +63,7 @@ static bool begin(np_req_t *r, ctx_t *c) {
     return false;
   }
   if (!(c->s = np_req_store(r))) return false;
+  np_authz_scope_store(&c->scope, c->s); /* a specialist's single rows: their assignments */
   c->actor.user_id = c->p->user_id;
   c->actor.username = c->p->username;
   c->actor.role = np_role_name(c->p->role);
@@ -126,7 +127,7 @@ static bool region_param(ctx_t *c, char prefix[16], bool *given) {
     return false;
   }
   *given = true;
-  if (c->scope.kind == NP_SCOPE_REGION) {
+  if (c->scope.kind == NP_SCOPE_REGION || c->scope.kind == NP_SCOPE_ASSIGNED) {
     size_t sn = strlen(c->scope.region_prefix), pn = strlen(prefix);
     if (pn < sn || memcmp(prefix, c->scope.region_prefix, sn) != 0) {
       np_resp_error(c->r, 404, "not_found", "region", "no such region in your jurisdiction");
@@ -442,7 +443,9 @@ static void h_shortage(np_req_t *r) {
     return;
   }
   if (!region_param(&c, region, &given)) return;
-  if (!given && c.scope.kind == NP_SCOPE_REGION) np_strlcpy(region, c.scope.region_prefix, sizeof region);
+  /* aggregates: a specialist sees the shortage of their region, not only of their enterprises */
+  if (!given && (c.scope.kind == NP_SCOPE_REGION || c.scope.kind == NP_SCOPE_ASSIGNED))
+    np_strlcpy(region, c.scope.region_prefix, sizeof region);
   if (c.scope.kind == NP_SCOPE_NONE) {
     not_found(&c, "region");
     return;

@@ -55,6 +55,7 @@ static bool scope_of(np_req_t *r, const char *kind, np_scope_t *s) {
     np_resp_error(r, 500, "internal", "", "unknown resource kind %s", kind);
     return false;
   }
+  np_authz_scope_store(s, np_req_store(r)); /* a specialist's single rows: their assignments */
   return true;
 }
 

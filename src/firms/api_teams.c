@@ -40,6 +40,7 @@ static bool begin(np_req_t *r, const char *kind, hctx_t *h) {
     np_resp_error(r, 500, "internal", NULL, "scope");
     return false;
   }
+  np_authz_scope_store(&h->scope, s);
   h->actor.user_id = p ? p->user_id : 0;
   h->actor.username = p ? p->username : NULL;
   h->actor.role = p ? np_role_name(p->role) : NULL;
@@ -283,9 +284,29 @@ static void grid_patch(np_req_t *r) {
 
 /* ---- service logs, timeline ---- */
 
+/* The enterprise of {id} must be one the caller may see as an enterprise (a specialist: one assigned
+ * to them), not only inside the service-log region; else 404 (answered) and false. */
+static bool enterprise_visible(np_req_t *r, hctx_t *h) {
+  np_scope_t es;
+  np_firms_target_t t;
+  if (np_authz_scope(np_req_principal(r), "enterprise", &es) != NP_OK) {
+    np_resp_error(r, 500, "internal", NULL, "scope");
+    return false;
+  }
+  np_authz_scope_store(&es, h->c.s);
+  np_err rc = np_firms_enterprise_resolve(&h->c, np_req_param(r, "id"), &t, &h->err);
+  if (rc == NP_OK && !np_authz_scope_contains(&es, t.region_code, t.id, NULL, 0))
+    rc = np_fail(&h->err, NP_ERR_NOT_FOUND, "not_found", "id", "no such enterprise");
+  if (rc) {
+    np_resp_fail(r, rc, &h->err);
+    return false;
+  }
+  return true;
+}
+
 static void logs_list(np_req_t *r) {
   hctx_t h;
-  if (!begin(r, "servicelog", &h)) return;
+  if (!begin(r, "servicelog", &h) || !enterprise_visible(r, &h)) return;
   json_t *out = NULL;
   np_err rc = np_firms_servicelog_list(&h.c, np_req_param(r, "id"), &h.page, &out, &h.err);
   answer(r, rc, &h, 200, out);
@@ -293,7 +314,7 @@ static void logs_list(np_req_t *r) {
 
 static void logs_create(np_req_t *r) {
   hctx_t h;
-  if (!begin(r, "servicelog", &h)) return;
+  if (!begin(r, "servicelog", &h) || !enterprise_visible(r, &h)) return;
   json_t *in = np_req_json(r), *out = NULL;
   if (!in) return;
   /* a specialist's own account writes only for the enterprises assigned to it */
@@ -310,7 +331,7 @@ static void logs_create(np_req_t *r) {
 
 static void timeline(np_req_t *r) {
   hctx_t h;
-  if (!begin(r, "servicelog", &h)) return;
+  if (!begin(r, "servicelog", &h) || !enterprise_visible(r, &h)) return;
   json_t *out = NULL;
   np_err rc = np_firms_timeline(&h.c, np_req_param(r, "id"), &h.page, &out, &h.err);
   answer(r, rc, &h, 200, out);

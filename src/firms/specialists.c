@@ -664,11 +664,27 @@ np_err np_firms_specialist_serves(np_store_t *s, int64_t specialist_id, int64_t 
                                   np_errdetail_t *err) {
   int64_t n = 0;
   np_err rc = np_store_queryf_int64(s, &n, NULL, err,
-                                    "SELECT COUNT(*) FROM specialist_assignments WHERE specialist_id = ? AND "
-                                    "target_kind = 'enterprise' AND target_id = ? AND until IS NULL",
+                                    "SELECT COUNT(*) FROM specialist_enterprises WHERE specialist_id = ? AND "
+                                    "enterprise_id = ?",
                                     "ii", specialist_id, enterprise_id);
   *yes = rc == NP_OK && n > 0;
   return rc;
+}
+
+/* ---- the specialist scope (NP_SCOPE_ASSIGNED of src/http/authz.c) ---- */
+
+static np_err user_serves(np_store_t *s, int64_t user_id, int64_t enterprise_id, bool *yes) {
+  int64_t n = 0;
+  np_errdetail_t err = {0};
+  np_err rc = np_store_queryf_int64(s, &n, NULL, &err,
+                                    "SELECT COUNT(*) FROM specialist_enterprises WHERE user_id = ? AND enterprise_id = ?",
+                                    "ii", user_id, enterprise_id);
+  *yes = rc == NP_OK && n > 0;
+  return rc;
+}
+
+void np_firms_specialist_scope_register(void) {
+  np_authz_set_assignments("SELECT enterprise_id FROM specialist_enterprises WHERE user_id = ?", user_serves);
 }
 
 np_err np_firms_specialist_enterprises(const np_firms_ctx_t *c, int64_t specialist_id, const np_firms_page_t *pg,
@@ -680,23 +696,28 @@ np_err np_firms_specialist_enterprises(const np_firms_ctx_t *c, int64_t speciali
   np_stmt_t *st = NULL;
   bool has, more = false;
   int64_t total = 0, n = 0, last = 0;
+  /* every enterprise served: its own assignment, its zone's or a project's (view specialist_enterprises);
+   * one row per enterprise, its own assignment first */
   if ((rc = np_store_queryf_int64(c->s, &total, NULL, err,
-                                  "SELECT COUNT(*) FROM specialist_assignments WHERE specialist_id = ? AND "
-                                  "target_kind = 'enterprise' AND until IS NULL",
+                                  "SELECT COUNT(DISTINCT enterprise_id) FROM specialist_enterprises WHERE specialist_id = ?",
                                   "i", specialist_id)))
     goto out;
   if ((rc = np_store_prepare(c->s,
                              "SELECT e.id, e.uscc, e.name, e.region_code, e.county_code, e.is_key, e.headcount, "
-                             "e.open_openings, a.id, a.since, (SELECT MAX(l.log_date) FROM service_logs l WHERE "
-                             "l.enterprise_id = e.id) FROM specialist_assignments a JOIN enterprises e ON e.id = a.target_id "
-                             "WHERE a.specialist_id = ? AND a.target_kind = 'enterprise' AND a.until IS NULL AND e.id > ? "
-                             "ORDER BY e.id LIMIT ?",
+                             "e.open_openings, v.assignment_id, v.since, (SELECT MAX(l.log_date) FROM service_logs l WHERE "
+                             "l.enterprise_id = e.id), v.via FROM (SELECT DISTINCT enterprise_id FROM specialist_enterprises "
+                             "WHERE specialist_id = ? AND enterprise_id > ? ORDER BY enterprise_id LIMIT ?) x "
+                             "JOIN enterprises e ON e.id = x.enterprise_id "
+                             "JOIN specialist_enterprises v ON v.specialist_id = ? AND v.enterprise_id = x.enterprise_id "
+                             "ORDER BY e.id, CASE v.via WHEN 'enterprise' THEN 0 WHEN 'zone' THEN 1 ELSE 2 END",
                              &st, err)))
     goto out;
   np_store_bind_int64(st, 1, specialist_id);
   np_store_bind_int64(st, 2, after);
   np_store_bind_int64(st, 3, limit + 1);
+  np_store_bind_int64(st, 4, specialist_id);
   while ((rc = np_store_step(st, &has, err)) == NP_OK && has) {
+    if (np_store_col_int64(st, 0) == last) continue; /* served twice (own and project …): the first row */
     if (n == limit) {
       more = true;
       break;
@@ -704,6 +725,7 @@ np_err np_firms_specialist_enterprises(const np_firms_ctx_t *c, int64_t speciali
     last = np_store_col_int64(st, 0);
     json_t *o = json_object();
     json_object_set_new(o, "id", id_json(NP_ID_ENTERPRISE, st, 0));
+    json_object_set_new(o, "via", text_or_null(st, 11));
     json_object_set_new(o, "uscc", text_or_null(st, 1));
     json_object_set_new(o, "name", text_or_null(st, 2));
     json_object_set_new(o, "region_code", text_or_null(st, 3));

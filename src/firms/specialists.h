@@ -79,13 +79,26 @@ np_err np_firms_assign(const np_firms_ctx_t *c, int64_t specialist_id, const jso
 /** Ends an open assignment today (kept as history); an already ended one → NP_ERR_CONFLICT. */
 np_err np_firms_assignment_end(const np_firms_ctx_t *c, int64_t assignment_id, json_t **out, np_errdetail_t *err);
 
-/** The enterprises assigned (open) to the specialist, by enterprise id, with last service date. */
+/**
+ * The enterprises the specialist serves (own, zone's or project's open assignment: "via"), by
+ * enterprise id, once each, with the assignment and the last service date.
+ */
 np_err np_firms_specialist_enterprises(const np_firms_ctx_t *c, int64_t specialist_id, const np_firms_page_t *pg,
                                        json_t **out, np_errdetail_t *err);
 
-/** True when the enterprise has an open assignment to this specialist (directly). */
+/**
+ * True when the specialist serves the enterprise: an open assignment of the enterprise, its
+ * development zone or one of its projects (view specialist_enterprises, migration 0018).
+ */
 np_err np_firms_specialist_serves(np_store_t *s, int64_t specialist_id, int64_t enterprise_id, bool *yes,
                                   np_errdetail_t *err);
+
+/**
+ * Registers the specialist scope with src/http/authz.c (np_authz_set_assignments): enterprise,
+ * project and demand rows of a specialist are those of specialist_enterprises. Called from
+ * np_firms_api_register.
+ */
+void np_firms_specialist_scope_register(void);
 
 /**
  * Who serves the enterprise: its own open assignment, else its development zone's, else one of its

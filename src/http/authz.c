@@ -197,14 +197,25 @@ static void region_scope(const np_principal_t *p, np_scope_t *out) {
   else out->kind = NP_SCOPE_NONE; /* a staff account without a valid region sees nothing */
 }
 
-/* Business kinds and who sees which rows of them. */
-typedef enum biz_kind { BIZ_REGIONAL, BIZ_EVENT, BIZ_SEEKER, BIZ_LOAN, BIZ_POLICY, BIZ_CASE, BIZ_POLICY_DEC } biz_kind;
+/* Business kinds and who sees which rows of them. BIZ_ENTERPRISE: rows of one enterprise (the
+ * enterprise itself, its projects, its demand lines and plan): staff by region, a specialist the
+ * enterprises assigned to them (inside their region), an enterprise user its own. */
+typedef enum biz_kind {
+  BIZ_REGIONAL,
+  BIZ_ENTERPRISE,
+  BIZ_EVENT,
+  BIZ_SEEKER,
+  BIZ_LOAN,
+  BIZ_POLICY,
+  BIZ_CASE,
+  BIZ_POLICY_DEC
+} biz_kind;
 
 static const struct {
   const char *name;
   biz_kind kind;
 } biz_kinds[] = {
-  {"enterprise", BIZ_REGIONAL}, {"project", BIZ_REGIONAL}, {"demand", BIZ_REGIONAL}, {"event", BIZ_EVENT}, {"seeker", BIZ_SEEKER},
+  {"enterprise", BIZ_ENTERPRISE}, {"project", BIZ_ENTERPRISE}, {"demand", BIZ_ENTERPRISE}, {"event", BIZ_EVENT}, {"seeker", BIZ_SEEKER},
   {"loan", BIZ_LOAN},           {"policy", BIZ_POLICY},   {"case", BIZ_CASE},
   {"team", BIZ_REGIONAL},       {"specialist", BIZ_REGIONAL}, {"grid", BIZ_REGIONAL}, {"servicelog", BIZ_REGIONAL},
   {"alert", BIZ_REGIONAL},        {"sharing", BIZ_REGIONAL},
@@ -250,11 +261,19 @@ np_err np_authz_scope(const np_principal_t *p, const char *kind, np_scope_t *out
     region_scope(p, out);
     return NP_OK;
   case NP_ROLE_SPECIALIST:
-    if (bk != BIZ_LOAN) region_scope(p, out);
+    if (bk == BIZ_LOAN) return NP_OK;
+    region_scope(p, out);
+    /* enterprises, projects, demand lines, plans: the enterprises assigned to them, inside their region
+     * (teams, grid, service logs, alerts … stay regional: a specialist sees their county's) */
+    if (bk == BIZ_ENTERPRISE && out->kind == NP_SCOPE_REGION && p->user_id > 0) {
+      out->kind = NP_SCOPE_ASSIGNED;
+      out->user_id = p->user_id;
+    }
     return NP_OK;
   case NP_ROLE_ENTERPRISE:
     if (bk == BIZ_EVENT || bk == BIZ_POLICY) out->kind = NP_SCOPE_ALL; /* public events, published policies */
-    else if ((bk == BIZ_REGIONAL || bk == BIZ_LOAN || bk == BIZ_POLICY_DEC) && p->enterprise_id > 0)
+    else if ((bk == BIZ_REGIONAL || bk == BIZ_ENTERPRISE || bk == BIZ_LOAN || bk == BIZ_POLICY_DEC) &&
+             p->enterprise_id > 0)
       out->kind = NP_SCOPE_ENTERPRISE, out->enterprise_id = p->enterprise_id;
     return NP_OK;
   case NP_ROLE_BANK:
@@ -282,14 +301,36 @@ bool np_authz_region_visible(const np_principal_t *p, const char *region_code) {
   return rn >= pn && memcmp(region_code, prefix, pn) == 0;
 }
 
+/* The assignments behind NP_SCOPE_ASSIGNED (set once at route registration, before serving). */
+static char assigned_sql[80]; /* keeps the assigned fragment within np_scope_sql_t.sql */
+static np_authz_serves_fn assigned_serves;
+
+void np_authz_set_assignments(const char *set_sql, np_authz_serves_fn serves) {
+  assigned_sql[0] = '\0';
+  if (set_sql && strlen(set_sql) < sizeof assigned_sql) np_strlcpy(assigned_sql, set_sql, sizeof assigned_sql);
+  assigned_serves = serves;
+}
+
+void np_authz_scope_store(np_scope_t *scope, np_store_t *s) {
+  if (scope) scope->store = s;
+}
+
+static bool in_prefix(const char *prefix, const char *region_code) {
+  size_t pn = strlen(prefix);
+  return pn > 0 && region_code && strlen(region_code) >= pn && memcmp(region_code, prefix, pn) == 0;
+}
+
 bool np_authz_scope_contains(const np_scope_t *s, const char *region_code, int64_t enterprise_id, const char *bank,
                              int64_t user_id) {
   if (!s) return false;
   switch (s->kind) {
   case NP_SCOPE_ALL: return true;
-  case NP_SCOPE_REGION: {
-    size_t pn = strlen(s->region_prefix);
-    return pn > 0 && region_code && strlen(region_code) >= pn && memcmp(region_code, s->region_prefix, pn) == 0;
+  case NP_SCOPE_REGION: return in_prefix(s->region_prefix, region_code);
+  case NP_SCOPE_ASSIGNED: {
+    if (!in_prefix(s->region_prefix, region_code)) return false;
+    if (enterprise_id <= 0 || !s->store) return true; /* region-level question, or no store: the region rule */
+    bool yes = false;
+    return assigned_serves && s->user_id > 0 && assigned_serves(s->store, s->user_id, enterprise_id, &yes) == NP_OK && yes;
   }
   case NP_SCOPE_ENTERPRISE: return s->enterprise_id > 0 && enterprise_id == s->enterprise_id;
   case NP_SCOPE_BANK: return s->bank[0] && bank && strcmp(bank, s->bank) == 0;
@@ -331,6 +372,25 @@ np_err np_authz_scope_sql(const np_scope_t *s, const np_scope_cols_t *cols, np_s
     b->is_int = true;
     b->i = s->user_id;
     break;
+  case NP_SCOPE_ASSIGNED: {
+    /* " AND <region> LIKE ? AND <enterprise> IN (<the user's enterprises>)"; no enterprise column (or
+     * no assignments provider): nothing */
+    const char *ecol = cols ? cols->enterprise : NULL, *rcol = cols ? cols->region : NULL;
+    if (!ecol || !assigned_sql[0] || !s->region_prefix[0] || s->user_id <= 0) break;
+    if (!col_ok(ecol) || (rcol && !col_ok(rcol))) return NP_ERR_INVALID;
+    int n = 0;
+    if (rcol) {
+      snprintf(out->binds[0].t, sizeof out->binds[0].t, "%s%%", s->region_prefix);
+      n = 1;
+    }
+    out->binds[n].is_int = true;
+    out->binds[n].i = s->user_id;
+    int k = rcol ? snprintf(out->sql, sizeof out->sql, " AND %s LIKE ? AND %s IN (%s)", rcol, ecol, assigned_sql)
+                 : snprintf(out->sql, sizeof out->sql, " AND %s IN (%s)", ecol, assigned_sql);
+    if (k < 0 || (size_t)k >= sizeof out->sql) return NP_ERR_INVALID;
+    out->nbinds = n + 1;
+    return NP_OK;
+  }
   default: break;
   }
   if (!col) {

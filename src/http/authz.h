@@ -58,6 +58,8 @@ typedef enum np_scope_kind {
   NP_SCOPE_ENTERPRISE, /* rows of enterprise_id only */
   NP_SCOPE_BANK,       /* rows of bank only */
   NP_SCOPE_SELF,       /* rows of user_id only */
+  NP_SCOPE_ASSIGNED,   /* a specialist: rows of the enterprises assigned to user_id (directly, through their
+                          development zone or a project; np_authz_set_assignments), inside region_prefix */
 } np_scope_kind;
 
 typedef struct np_scope {
@@ -66,6 +68,7 @@ typedef struct np_scope {
   int64_t enterprise_id;
   char bank[64];
   int64_t user_id;
+  np_store_t *store; /* NP_SCOPE_ASSIGNED: where np_authz_scope_contains looks the assignment up (np_authz_scope_store) */
 } np_scope_t;
 
 /**
@@ -74,6 +77,24 @@ typedef struct np_scope {
  * NP_ERR_INVALID for an unknown kind (a bug in the caller); out is NP_SCOPE_NONE then.
  */
 np_err np_authz_scope(const np_principal_t *p, const char *resource_kind, np_scope_t *out);
+
+/**
+ * The assignments behind NP_SCOPE_ASSIGNED, provided by the module that owns them (src/firms: the
+ * specialist_enterprises view of migration 0018) and set once at route registration:
+ *  - set_sql: a subquery selecting enterprise ids for one user, with exactly one placeholder, the
+ *    user id ("SELECT enterprise_id FROM specialist_enterprises WHERE user_id = ?");
+ *  - serves: whether the user's assignments cover the enterprise (*yes), on the given store.
+ * Until they are set, an assigned scope shows nothing (lists " AND 1 = 0", rows false).
+ */
+typedef np_err (*np_authz_serves_fn)(np_store_t *s, int64_t user_id, int64_t enterprise_id, bool *yes);
+void np_authz_set_assignments(const char *set_sql, np_authz_serves_fn serves);
+
+/**
+ * Gives a scope the store its single-row checks may use (NP_SCOPE_ASSIGNED looks the assignment up
+ * there); harmless for other kinds. Without a store an assigned scope falls back to its region
+ * (the rule before assignments were enforced), so callers that check single rows should set it.
+ */
+void np_authz_scope_store(np_scope_t *scope, np_store_t *s);
 
 /**
  * Region prefix of a jurisdiction code: trailing "00" pairs of a 6-digit code are dropped
@@ -85,7 +106,12 @@ bool np_authz_region_prefix(const char *region_code, char out[16]);
 /** True when region_code lies inside the principal's region jurisdiction (prefix match). */
 bool np_authz_region_visible(const np_principal_t *p, const char *region_code);
 
-/** True when a row with these owners is inside the scope (for single-row reads and writes). */
+/**
+ * True when a row with these owners is inside the scope (for single-row reads and writes). An
+ * assigned scope needs the region inside its prefix and, when the enterprise is known (> 0) and the
+ * scope has a store, the enterprise among the user's assignments; enterprise_id <= 0 checks the
+ * region only (e.g. "may I look at this county at all").
+ */
 bool np_authz_scope_contains(const np_scope_t *s, const char *region_code, int64_t enterprise_id, const char *bank,
                              int64_t user_id);
 
@@ -104,9 +130,9 @@ typedef struct np_scope_bind {
 } np_scope_bind_t;
 
 typedef struct np_scope_sql {
-  char sql[160]; /* "", " AND e.region_code LIKE ?", " AND 1 = 0" … */
+  char sql[160]; /* "", " AND e.region_code LIKE ?", " AND 1 = 0", " AND … LIKE ? AND e.id IN (…)" */
   int nbinds;
-  np_scope_bind_t binds[1];
+  np_scope_bind_t binds[2];
 } np_scope_sql_t;
 
 /**

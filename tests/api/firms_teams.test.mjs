@@ -133,7 +133,7 @@ test('specialists: assignment one-to-one (409 for a second), coverage gaps, end 
   assert.equal(r.json.totals.key_uncovered, before.key_uncovered);
 });
 
-test('my enterprises, service logs (future date 422, not assigned 403) and the timeline', async () => {
+test('my enterprises, service logs (future date 422, not assigned 404) and the timeline', async () => {
   let r = await api('specialist', 'GET', '/api/v1/specialists/me/enterprises');
   assert.equal(r.status, 200, r.text);
   assert.ok(r.json.items.length >= 1);
@@ -155,8 +155,9 @@ test('my enterprises, service logs (future date 422, not assigned 403) and the t
   r = await api('lixia', 'GET', '/api/v1/coverage');
   const free = r.json.uncovered_enterprises[0];
   if (free) {
+    const mine = (await api('specialist', 'GET', '/api/v1/specialists/me/enterprises?limit=100')).json.items.map((e) => e.id);
     r = await api('specialist', 'POST', `/api/v1/enterprises/${free.id}/service-logs`, { log_date: today(), kind: 'call', findings: 'x' });
-    assert.equal(r.status, 403);
+    assert.equal(r.status, mine.includes(free.id) ? 201 : 404, r.text); /* not theirs: not even its existence */
   }
   r = await api('lixia', 'GET', `/api/v1/enterprises/${ent.id}/service-logs`);
   assert.equal(r.status, 200);
@@ -282,4 +283,64 @@ test('enterprise page: GET /enterprises/{id} names the specialist (masked phone,
       assert.ok(s.via_target && s.via_target.id && s.via_target.name);
     }
   }
+});
+
+test('specialist scope: enterprises, demand lines and projects are the assigned ones (denied: another enterprise of the county)', async () => {
+  let r = await api('specialist', 'GET', '/api/v1/specialists/me/enterprises?limit=100');
+  assert.equal(r.status, 200, r.text);
+  const mine = new Set(r.json.items.map((e) => e.id));
+  const spcId = r.json.specialist_id;
+  assert.ok(mine.size > 0, 'the demo specialist serves some enterprises');
+  // the enterprise list is exactly the enterprises served (same count), all of them assigned
+  r = await api('specialist', 'GET', '/api/v1/enterprises?limit=100');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.total, mine.size);
+  for (const e of r.json.items) assert.ok(mine.has(e.id), `listed ${e.id} is assigned`);
+  const own = r.json.items[0];
+  assert.equal((await api('specialist', 'GET', `/api/v1/enterprises/${own.id}`)).status, 200);
+  assert.equal((await api('specialist', 'GET', `/api/v1/enterprises/${own.id}/demands`)).status, 200);
+  // demand lines across enterprises and projects: only of the enterprises served
+  r = await api('specialist', 'GET', '/api/v1/demands?limit=100');
+  assert.equal(r.status, 200, r.text);
+  for (const d of r.json.items) assert.ok(mine.has(d.enterprise_id), `demand ${d.id} of ${d.enterprise_id}`);
+  r = await api('specialist', 'GET', '/api/v1/projects?limit=100');
+  assert.equal(r.status, 200, r.text);
+  for (const p of r.json.items) assert.ok(!p.enterprise_id || mine.has(p.enterprise_id), `project ${p.id}`);
+
+  // an enterprise of the same county that is not assigned to them: 404 everywhere, nothing written
+  r = await api('lixia', 'GET', '/api/v1/enterprises?limit=100');
+  const other = r.json.items.find((e) => !mine.has(e.id));
+  assert.ok(other, 'an enterprise of 历下 not served by the specialist');
+  for (const url of [`/api/v1/enterprises/${other.id}`, `/api/v1/enterprises/${other.uscc}`, `/api/v1/enterprises/${other.id}/demands`,
+    `/api/v1/enterprises/${other.id}/plan`, `/api/v1/enterprises/${other.id}/timeline`, `/api/v1/enterprises/${other.id}/service-logs`]) {
+    r = await api('specialist', 'GET', url);
+    assert.equal(r.status, 404, `${url}: ${r.status} ${r.text}`);
+  }
+  r = await api('specialist', 'GET', `/api/v1/demands?enterprise=${other.id}`);
+  assert.ok(r.status === 404 || (r.status === 200 && r.json.items.length === 0), `demands?enterprise: ${r.status}`);
+  const before = (await api('lixia', 'GET', `/api/v1/enterprises/${other.id}/demands`)).json.total;
+  r = await api('specialist', 'POST', `/api/v1/enterprises/${other.id}/demands`, { occupation_code: '6-18-02-04', count: 3 });
+  assert.ok(r.status === 404 || r.status === 403, `create on another enterprise: ${r.status}`);
+  r = await api('specialist', 'PATCH', `/api/v1/enterprises/${other.id}`, { headcount: 1, version: other.version });
+  assert.ok(r.status === 404 || r.status === 403, `patch another enterprise: ${r.status}`);
+  assert.equal((await api('lixia', 'GET', `/api/v1/enterprises/${other.id}/demands`)).json.total, before);
+  const dem = (await api('lixia', 'GET', `/api/v1/enterprises/${other.id}/demands`)).json.items[0];
+  if (dem) assert.equal((await api('specialist', 'GET', `/api/v1/demands/${dem.id}`)).status, 404);
+
+  // assigned by the county, it becomes theirs; the assignment ended, it is gone again
+  r = await api('lixia', 'GET', `/api/v1/enterprises/${other.id}`);
+  const held = r.json.specialist && r.json.specialist.via === 'enterprise';
+  if (!held) {
+    r = await api('lixia', 'POST', `/api/v1/specialists/${spcId}/assignments`, { target_kind: 'enterprise', target_id: other.id });
+    assert.equal(r.status, 201, r.text);
+    const asg = r.json;
+    assert.equal((await api('specialist', 'GET', `/api/v1/enterprises/${other.id}`)).status, 200);
+    r = await api('specialist', 'GET', '/api/v1/enterprises?limit=100');
+    assert.equal(r.json.total, mine.size + 1);
+    r = await api('lixia', 'DELETE', `/api/v1/assignments/${asg.id}`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await api('specialist', 'GET', `/api/v1/enterprises/${other.id}`)).status, 404);
+  }
+  // county staff still see the whole county
+  assert.equal((await api('lixia', 'GET', `/api/v1/enterprises/${other.id}`)).status, 200);
 });

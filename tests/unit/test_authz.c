@@ -105,7 +105,8 @@ static void test_action_matrix(void **state) {
   assert_int_equal(n, 6); /* self, ref, user.read, session, lock, security */
 }
 
-/* expected scope per role for the resource kinds that exist now: N none, A all, S self */
+/* expected scope per role for the resource kinds that exist now: N none, A all, S self, R region,
+ * E enterprise, B bank, P assigned (a specialist: the enterprises assigned to them) */
 static const struct {
   const char *kind;
   const char *scope; /* per role, same order */
@@ -115,6 +116,9 @@ static const struct {
   {"settings", "NANNNNNNNN"},
   {"audit", "NNANNNNNNN"},
   {"ref", "AAAAAAAAAA"},
+  {"enterprise", "NNNRRRPENN"},
+  {"project", "NNNRRRPENN"},
+  {"demand", "NNNRRRPENN"},
   {"team", "NNNRRRRENN"},
   {"specialist", "NNNRRRRENN"},
   {"grid", "NNNRRRRENN"},
@@ -133,6 +137,7 @@ static char kind_char(np_scope_kind k) {
   case NP_SCOPE_ENTERPRISE: return 'E';
   case NP_SCOPE_BANK: return 'B';
   case NP_SCOPE_SELF: return 'S';
+  case NP_SCOPE_ASSIGNED: return 'P';
   }
   return '?';
 }
@@ -166,7 +171,8 @@ static void test_business_scopes(void **state) {
     assert_int_equal(np_authz_scope(&p, "enterprise", &s), NP_OK);
     if (r < 3) assert_int_equal(s.kind, NP_SCOPE_NONE); /* administrators: no business data */
     else if (r < 7) {
-      assert_int_equal(s.kind, NP_SCOPE_REGION);
+      /* staff: their region; a specialist: the enterprises assigned to them, inside their region */
+      assert_int_equal(s.kind, roles[r] == NP_ROLE_SPECIALIST ? NP_SCOPE_ASSIGNED : NP_SCOPE_REGION);
       assert_string_equal(s.region_prefix, want_prefix[r]);
     }
   }

@@ -208,7 +208,15 @@ static void coverage_and_assignments(void **state) {
   in = parse(body);
   assert_int_equal(np_firms_servicelog_create(&ctx, buf, 0, in, &out, &err), NP_OK);
   json_decref(out);
-  /* the specialist itself may only log for enterprises assigned to it (the assignment ended) */
+  /* the specialist itself may only log for enterprises it serves: its own assignment ended, but it still
+   * serves e1 through the assigned project p1; once that ends too, it may not */
+  assert_int_equal(np_firms_servicelog_create(&ctx, buf, sid, in, &out, &err), NP_OK);
+  json_decref(out);
+  assert_int_equal(np_store_execf(db, NULL, &err,
+                                  "UPDATE specialist_assignments SET until = '2023-02-01', ended_at = 'x' WHERE "
+                                  "target_kind = 'project' AND target_id = ? AND until IS NULL",
+                                  "i", p1),
+                   NP_OK);
   assert_int_equal(np_firms_servicelog_create(&ctx, buf, sid, in, &out, &err), NP_ERR_FORBIDDEN);
   json_decref(in);
   assert_int_equal(np_firms_timeline(&ctx, buf, &pg, &out, &err), NP_OK);
@@ -221,9 +229,9 @@ static void coverage_and_assignments(void **state) {
     seen_start += strcmp(ty, "assignment_start") == 0;
     seen_end += strcmp(ty, "assignment_end") == 0;
   }
-  assert_int_equal(seen_log, 1);
+  assert_int_equal(seen_log, 2);  /* staff's and the specialist's (through the project) */
   assert_true(seen_start >= 2); /* the enterprise and its project */
-  assert_int_equal(seen_end, 1);
+  assert_int_equal(seen_end, 2);  /* both assignments ended */
   json_decref(out);
 }
 

@@ -45,7 +45,7 @@ export default {
       hireCount: 'Hired', hiredOn: 'Hired on', seekerRef: 'Seeker reference', seekerRefPh: 'internal reference, never an ID or phone number', hires: 'Hires',
     },
     myDem: { title: 'My demand lines', noEnterprise: 'The account is not linked to an enterprise' },
-    my: { title: 'Enterprises assigned to me', empty: 'No enterprises assigned to you', notLinked: 'Your account is not linked to a specialist; ask the county bureau', since: 'Since', lastService: 'Last service', neverVisited: 'Never visited' },
+    my: { title: 'Enterprises assigned to me', empty: 'No enterprises assigned to you', notLinked: 'Your account is not linked to a specialist; ask the county bureau', since: 'Since', via: 'Through', lastService: 'Last service', neverVisited: 'Never visited' },
     plan: {
       openOpenings: 'Open openings', overdueN: '{n} overdue', add: 'New measure', noShortage: 'No open openings: no plan measures needed', empty: 'No measures',
       type: 'Type', title: 'Measure', detail: 'Detail', owner: 'Owner (bureau)', ownerName: 'Owner', ownerBureau: 'Owner bureau',

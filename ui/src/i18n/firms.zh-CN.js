@@ -45,7 +45,7 @@ export default {
       hireCount: '到岗人数', hiredOn: '到岗日期', seekerRef: '求职者编号', seekerRefPh: '内部编号，不要填写身份证号或手机号', hires: '到岗记录',
     },
     myDem: { title: '我的岗位需求', noEnterprise: '账号未关联企业' },
-    my: { title: '我负责的企业', empty: '暂无分配给您的企业', notLinked: '您的账号尚未关联服务专员，请联系县级人社局', since: '负责起始', lastService: '最近服务', neverVisited: '尚未走访' },
+    my: { title: '我负责的企业', empty: '暂无分配给您的企业', notLinked: '您的账号尚未关联服务专员，请联系县级人社局', since: '负责起始', via: '服务方式', lastService: '最近服务', neverVisited: '尚未走访' },
     plan: {
       openOpenings: '当前缺工', overdueN: '{n} 项逾期', add: '新增措施', noShortage: '企业当前无缺工，无需制定一企一策措施', empty: '暂无措施',
       type: '措施类型', title: '措施', detail: '具体内容', owner: '责任人（单位）', ownerName: '责任人', ownerBureau: '责任单位',
