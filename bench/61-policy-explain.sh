@@ -52,6 +52,9 @@ for _ in $(seq 1 400); do curl -fs "http://127.0.0.1:$port/api/v1/health" >/dev/
 token=$(curl -fs -H 'content-type: application/json' -d '{"username":"province","password":"Shandong@2023"}' \
   "http://127.0.0.1:$port/api/v1/session" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 [ -n "$token" ] || { echo "bench: login failed" >&2; tail -5 "$work/server.log" >&2; exit 1; }
-read -r p50 p99 mean max bytes n < <(node "$here/policy-explain-http.mjs" "http://127.0.0.1:$port" "$token" "prun_$run" "$work/samples.txt")
+http=$(node "$here/policy-explain-http.mjs" "http://127.0.0.1:$port" "$token" "prun_$run" "$work/samples.txt")
+read -r p50 p99 mean max bytes n <<<"$(sed -n 1p <<<"$http")"
+read -r q50 q99 qmean qmax <<<"$(sed -n 2p <<<"$http")"
 echo "- Over HTTP (7 sequential GETs per enterprise, one keep-alive connection, province token): p50 $p50 ms, p99 $p99 ms, mean $mean ms, max $max ms for $n enterprises ($((bytes / 1024)) KB of JSON per enterprise)."
+echo "- The enterprise's 政策找人 page (GET /api/v1/enterprises/{id}/policies, stored decisions of the seven policies): p50 $q50 ms, p99 $q99 ms, mean $qmean ms, max $qmax ms."
 echo "- Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."

@@ -1,7 +1,8 @@
 // HTTP side of bench/61-policy-explain.sh: for each sample enterprise (lines "enterprise spell internship
 // certificate" written by `nineplus policy bench-explain --list`), the seven explained decisions one after
 // the other over one keep-alive connection, GET /api/v1/policy-runs/{run}/decisions/{entity}?policy=…
-// Prints "p50 p99 mean max bytes_per_enterprise n" in milliseconds (wall time of the seven requests).
+// Prints "p50 p99 mean max bytes_per_enterprise n" in milliseconds (wall time of the seven requests), then
+// "p50 p99 mean max" of the enterprise's 政策找人 page, GET /api/v1/enterprises/{id}/policies.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
@@ -23,6 +24,7 @@ function get(path) {
 
 const samples = readFileSync(listFile, 'utf8').trim().split('\n').map((l) => l.split(' '));
 const times = [];
+const page = [];
 let bytes = 0;
 for (let i = -1; i < samples.length; i++) {
   const [e, s, it, c] = samples[i < 0 ? 0 : i];
@@ -37,9 +39,16 @@ for (let i = -1; i < samples.length; i++) {
   for (const [ent, pol] of seven) b += await get(`/api/v1/policy-runs/${run}/decisions/${ent}?policy=${pol}`);
   const dt = performance.now() - t0;
   if (i >= 0) { times.push(dt); bytes += b; } // i = −1: warm-up
+  const t1 = performance.now();
+  await get(`/api/v1/enterprises/ent_${e}/policies`);
+  if (i >= 0) page.push(performance.now() - t1);
 }
-times.sort((a, b) => a - b);
-const p = (q) => times[Math.min(times.length - 1, Math.floor(times.length * q))];
-const mean = times.reduce((a, b) => a + b, 0) / times.length;
-console.log(`${p(0.5).toFixed(2)} ${p(0.99).toFixed(2)} ${mean.toFixed(2)} ${times[times.length - 1].toFixed(2)} ${Math.round(bytes / times.length)} ${times.length}`);
+const stats = (xs) => {
+  xs.sort((a, b) => a - b);
+  const p = (q) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return `${p(0.5).toFixed(2)} ${p(0.99).toFixed(2)} ${mean.toFixed(2)} ${xs[xs.length - 1].toFixed(2)}`;
+};
+console.log(`${stats(times)} ${Math.round(bytes / times.length)} ${times.length}`);
+console.log(stats(page));
 agent.destroy();
