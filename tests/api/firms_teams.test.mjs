@@ -296,6 +296,12 @@ test('specialist scope: enterprises, demand lines and projects are the assigned 
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.total, mine.size);
   for (const e of r.json.items) assert.ok(mine.has(e.id), `listed ${e.id} is assigned`);
+  for (const q of ['region=370102', 'region=370102&has_shortage=true', 'region=370100&industry=C&sort=open_openings', 'is_key=true']) {
+    const f = await api('specialist', 'GET', `/api/v1/enterprises?${q}&limit=100`);
+    assert.equal(f.status, 200, `${q}: ${f.text}`);
+    assert.ok(f.json.total <= mine.size, q);
+    for (const e of f.json.items) assert.ok(mine.has(e.id), `${q}: ${e.id}`);
+  }
   const own = r.json.items[0];
   assert.equal((await api('specialist', 'GET', `/api/v1/enterprises/${own.id}`)).status, 200);
   assert.equal((await api('specialist', 'GET', `/api/v1/enterprises/${own.id}/demands`)).status, 200);

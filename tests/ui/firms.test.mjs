@@ -130,7 +130,7 @@ test('province sees the alert board green channel first; lixia acknowledges an a
   assert.equal(r.json.acknowledged.planned_response, '本周内举办专场招聘会');
 });
 
-test('a specialist sees "my enterprises"', { skip, timeout: 30000 }, async () => {
+test('a specialist sees "my enterprises" (with who serves them), not another enterprise of the county', { skip, timeout: 30000 }, async () => {
   const mine = await call(srv.base, 'GET', '/api/v1/specialists/me/enterprises', { token: await token('specialist') });
   assert.equal(mine.status, 200);
   assert.ok(mine.json.items.length > 0, 'the demo specialist has an assigned enterprise');
@@ -151,6 +151,16 @@ test('a specialist sees "my enterprises"', { skip, timeout: 30000 }, async () =>
     const phone = await page.getByTestId('ent-specialist-phone').innerText();
     assert.match(phone, /\d{3}\*{4}\d{4}/);
   }
+  if (process.env.NP_UI_SHOT) await page.screenshot({ path: process.env.NP_UI_SHOT, fullPage: true });
+  // an enterprise of the same county that is not assigned to them: not found by URL, nothing shown
+  const all = await call(srv.base, 'GET', '/api/v1/enterprises?limit=100', { token: await token('lixia') });
+  const mineIds = new Set(mine.json.items.map((e) => e.id));
+  const other = all.json.items.find((e) => !mineIds.has(e.id));
+  assert.ok(other, 'an enterprise of 历下 the specialist does not serve');
+  await page.goto(`${srv.base}/firms/enterprises/${other.id}`);
+  await page.getByTestId('ent-not-found').waitFor();
+  assert.equal(await page.getByTestId('ent-profile').count(), 0);
+  assert.ok(!(await page.locator('body').innerText()).includes(other.uscc), 'nothing of it is shown');
 });
 
 test('lixia cannot open a 青岛 enterprise by its URL: not found, no data', { skip, timeout: 30000 }, async () => {
