@@ -31,5 +31,7 @@ int np_cmd_audit(int argc, char **argv);
 int np_cmd_user(int argc, char **argv);
 /** nineplus demands expire: the daily expiry sweep of demand lines (src/cli/cmd_demands.c). */
 int np_cmd_demands(int argc, char **argv);
+/** nineplus keys status|add|reseal|rotate: master-key versions and re-sealing (src/cli/cmd_keys.c). */
+int np_cmd_keys(int argc, char **argv);
 
 #endif

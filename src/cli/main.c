@@ -11,6 +11,7 @@ static const np_cli_cmd_t commands[] = {
   {"user", "manage accounts: add, passwd, lock, unlock, list, sweep", np_cmd_user},
   {"demo", "load a deterministic synthetic data set (--scale small|city|province)", np_cmd_demo},
   {"audit", "verify the audit log hash chain, or purge rows older than a year", np_cmd_audit},
+  {"keys", "master-key versions: status, add a version, re-seal personal data (rotate)", np_cmd_keys},
   {"demands", "expire demand lines whose needed-by date has passed (run daily)", np_cmd_demands},
   {"policy", "rules engine: run, test, import facts, explain decisions (docs/POLICY.md)", np_cmd_policy},
   {"bench-match", "benchmark the matching engine (bench/50-match.sh)", np_match_bench_main},

@@ -27,7 +27,11 @@ typedef struct keyset {
   unsigned char audit[32];          /* reserved: keyed audit anchors */
 } keyset_t;
 
-static keyset_t g_keys;
+/* Keys by version (sealed values carry theirs in their first byte). Version 1's master also roots the
+ * blind-index and audit keys, which never rotate (blind indexes of one-way values cannot be recomputed). */
+static keyset_t g_keys[NP_CRYPTO_MAX_VERSIONS + 1];
+static bool g_have[NP_CRYPTO_MAX_VERSIONS + 1];
+static int g_current; /* version new values are sealed with: the highest loaded */
 static bool g_ready;
 static EVP_MAC *g_hmac; /* fetched once; immutable and shareable between threads */
 
@@ -83,23 +87,74 @@ out:
   return rc;
 }
 
-np_err np_crypto_init_raw(const unsigned char master[NP_CRYPTO_KEY_BYTES], np_errdetail_t *err) {
-  keyset_t k;
-  if (sodium_init() < 0) return np_fail(err, NP_ERR_CRYPTO, "crypto_init", "", "libsodium failed to initialise");
-  if (!g_hmac) g_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-  if (!g_hmac || !EVP_sm3() || !EVP_sm4_ctr())
-    return np_fail(err, NP_ERR_CRYPTO, "crypto_unavailable", "", "SM3/SM4/HMAC are not available in libcrypto");
-  if (derive(master, "field-encryption/sm4", k.enc, sizeof k.enc) || derive(master, "field-mac/hmac-sm3", k.mac, sizeof k.mac) ||
-      derive(master, "blind-index/hmac-sm3", k.bidx, sizeof k.bidx) ||
-      derive(master, "audit-chain/hmac-sm3", k.audit, sizeof k.audit)) {
-    np_crypto_wipe(&k, sizeof k);
-    return np_fail(err, NP_ERR_CRYPTO, "crypto_kdf", "", "key derivation (HKDF-SM3) failed");
-  }
-  (void)sodium_mlock(&g_keys, sizeof g_keys); /* best effort: keep keys out of swap */
-  memcpy(&g_keys, &k, sizeof k);
-  np_crypto_wipe(&k, sizeof k);
-  g_ready = true;
+static np_err derive_set(const unsigned char master[NP_CRYPTO_KEY_BYTES], keyset_t *k) {
+  if (derive(master, "field-encryption/sm4", k->enc, sizeof k->enc) || derive(master, "field-mac/hmac-sm3", k->mac, sizeof k->mac) ||
+      derive(master, "blind-index/hmac-sm3", k->bidx, sizeof k->bidx) || derive(master, "audit-chain/hmac-sm3", k->audit, sizeof k->audit))
+    return NP_ERR_CRYPTO;
   return NP_OK;
+}
+
+np_err np_crypto_init_versions(const np_crypto_key_t *keys, size_t n, np_errdetail_t *err) {
+  keyset_t *k = calloc(NP_CRYPTO_MAX_VERSIONS + 1, sizeof *k);
+  bool have[NP_CRYPTO_MAX_VERSIONS + 1] = {false};
+  int current = 0;
+  np_err rc = NP_OK;
+  if (!k) return np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
+  if (sodium_init() < 0) {
+    rc = np_fail(err, NP_ERR_CRYPTO, "crypto_init", "", "libsodium failed to initialise");
+    goto out;
+  }
+  if (!g_hmac) g_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  if (!g_hmac || !EVP_sm3() || !EVP_sm4_ctr()) {
+    rc = np_fail(err, NP_ERR_CRYPTO, "crypto_unavailable", "", "SM3/SM4/HMAC are not available in libcrypto");
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++) {
+    int v = keys[i].version;
+    if (v < 1 || v > NP_CRYPTO_MAX_VERSIONS || have[v]) {
+      rc = np_fail(err, NP_ERR_CRYPTO, "key_version", "", "key version %d is out of range 1..%d or given twice", v,
+                   NP_CRYPTO_MAX_VERSIONS);
+      goto out;
+    }
+    if (derive_set(keys[i].master, &k[v])) {
+      rc = np_fail(err, NP_ERR_CRYPTO, "crypto_kdf", "", "key derivation (HKDF-SM3) failed");
+      goto out;
+    }
+    have[v] = true;
+    if (v > current) current = v;
+  }
+  if (!have[1]) {
+    rc = np_fail(err, NP_ERR_CRYPTO, "key_version", "", "key version 1 is missing (it roots the blind indexes)");
+    goto out;
+  }
+  (void)sodium_mlock(g_keys, sizeof g_keys); /* best effort: keep keys out of swap */
+  memcpy(g_keys, k, sizeof g_keys);
+  memcpy(g_have, have, sizeof have);
+  g_current = current;
+  g_ready = true;
+out:
+  np_crypto_wipe(k, (NP_CRYPTO_MAX_VERSIONS + 1) * sizeof *k);
+  free(k);
+  return rc;
+}
+
+np_err np_crypto_init_raw(const unsigned char master[NP_CRYPTO_KEY_BYTES], np_errdetail_t *err) {
+  np_crypto_key_t k = {.version = 1};
+  memcpy(k.master, master, sizeof k.master);
+  np_err rc = np_crypto_init_versions(&k, 1, err);
+  np_crypto_wipe(&k, sizeof k);
+  return rc;
+}
+
+int np_crypto_key_version(void) { return g_ready ? g_current : 0; }
+
+int np_crypto_sealed_version(const char *sealed) {
+  unsigned char b[3];
+  size_t got = 0;
+  if (!sealed || strlen(sealed) < 4 ||
+      sodium_base642bin(b, sizeof b, sealed, 4, NULL, &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || got < 1)
+    return 0;
+  return b[0];
 }
 
 static np_err parse_hex_key(const char *s, size_t n, unsigned char out[NP_CRYPTO_KEY_BYTES], np_errdetail_t *err,
@@ -153,59 +208,122 @@ out:
   return rc;
 }
 
-static np_err load_key_file(const char *path, unsigned char master[NP_CRYPTO_KEY_BYTES], np_errdetail_t *err) {
-  np_err rc = NP_OK;
-  char buf[2 * NP_CRYPTO_KEY_BYTES + 8];
+np_err np_crypto_parse_keys(const char *text, size_t len, np_crypto_key_t *keys, size_t cap, size_t *n,
+                            np_errdetail_t *err) {
+  *n = 0;
+  size_t i = 0, entry = 0;
+  while (i < len) {
+    size_t e = i;
+    while (e < len && text[e] != '\n' && text[e] != ',') e++;
+    size_t a = i, b = e;
+    i = e + 1;
+    entry++;
+    while (a < b && (text[a] == ' ' || text[a] == '\t' || text[a] == '\r')) a++;
+    while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\r')) b--;
+    if (a == b || text[a] == '#') continue;
+    int version = 1;
+    size_t sep = a;
+    while (sep < b && text[sep] != ' ' && text[sep] != ':') sep++;
+    if (sep < b) { /* "N hex" or "N:hex" */
+      int64_t v = 0;
+      if (np_parse_int64(text + a, sep - a, 1, NP_CRYPTO_MAX_VERSIONS, &v) != NP_OK)
+        return np_fail(err, NP_ERR_CRYPTO, "key_format", "", "key entry %zu: the version must be 1..%d", entry,
+                       NP_CRYPTO_MAX_VERSIONS);
+      version = (int)v;
+      a = sep + 1;
+      while (a < b && text[a] == ' ') a++;
+    } else if (*n > 0) {
+      return np_fail(err, NP_ERR_CRYPTO, "key_format", "", "key entry %zu has no version (only a lone key may omit it)",
+                     entry);
+    }
+    if (*n >= cap) return np_fail(err, NP_ERR_CRYPTO, "key_format", "", "more than %zu keys", cap);
+    for (size_t k = 0; k < *n; k++)
+      if (keys[k].version == version)
+        return np_fail(err, NP_ERR_CRYPTO, "key_format", "", "key version %d is given twice", version);
+    np_err rc = parse_hex_key(text + a, b - a, keys[*n].master, err, "a key");
+    if (rc) return rc;
+    keys[*n].version = version;
+    (*n)++;
+  }
+  if (*n == 0) return np_fail(err, NP_ERR_CRYPTO, "key_format", "", "no key found");
+  return NP_OK;
+}
+
+/* Opens the key file (creating it with one fresh key when missing) and checks its owner and mode. */
+static int open_key_file(const char *path, np_errdetail_t *err) {
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) {
-    rc = create_key_file(path, err);
-    if (rc) return rc;
+    if (create_key_file(path, err)) return -1;
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   }
-  if (fd < 0) return np_fail(err, NP_ERR_CRYPTO, "key_file", "", "cannot open key file %s: %s", path, strerror(errno));
+  if (fd < 0) {
+    np_fail(err, NP_ERR_CRYPTO, "key_file", "", "cannot open key file %s: %s", path, strerror(errno));
+    return -1;
+  }
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    rc = np_fail(err, NP_ERR_CRYPTO, "key_file_mode", "", "key file %s is not a regular file", path);
-    goto out;
+    np_fail(err, NP_ERR_CRYPTO, "key_file_mode", "", "key file %s is not a regular file", path);
+  } else if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+    np_fail(err, NP_ERR_CRYPTO, "key_file_mode", "", "key file %s has mode %03o: group/others must have no access (chmod 600)",
+            path, (unsigned)(st.st_mode & 0777));
+  } else if (st.st_uid != geteuid()) {
+    np_fail(err, NP_ERR_CRYPTO, "key_file_mode", "", "key file %s is not owned by the current user", path);
+  } else {
+    return fd;
   }
-  if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-    rc = np_fail(err, NP_ERR_CRYPTO, "key_file_mode", "",
-                 "key file %s has mode %03o: group/others must have no access (chmod 600)", path,
-                 (unsigned)(st.st_mode & 0777));
-    goto out;
-  }
-  if (st.st_uid != geteuid()) {
-    rc = np_fail(err, NP_ERR_CRYPTO, "key_file_mode", "", "key file %s is not owned by the current user", path);
-    goto out;
-  }
-  ssize_t n = read(fd, buf, sizeof buf);
-  if (n < 0) {
+  close(fd);
+  return -1;
+}
+
+np_err np_crypto_load_key_file(const char *path, np_crypto_key_t *keys, size_t cap, size_t *n, np_errdetail_t *err) {
+  np_err rc = NP_OK;
+  char buf[NP_CRYPTO_MAX_VERSIONS * 80];
+  *n = 0;
+  int fd = open_key_file(path, err);
+  if (fd < 0) return NP_ERR_CRYPTO;
+  ssize_t got = read(fd, buf, sizeof buf);
+  if (got < 0) {
     rc = np_fail(err, NP_ERR_IO, "key_file", "", "cannot read key file %s: %s", path, strerror(errno));
     goto out;
   }
-  size_t len = (size_t)n;
-  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) len--;
-  rc = parse_hex_key(buf, len, master, err, "the key file");
+  if ((size_t)got == sizeof buf) {
+    rc = np_fail(err, NP_ERR_CRYPTO, "key_format", "", "key file %s is too large", path);
+    goto out;
+  }
+  rc = np_crypto_parse_keys(buf, (size_t)got, keys, cap, n, err);
+  if (rc && err) {
+    char msg[sizeof err->message];
+    np_strlcpy(msg, err->message, sizeof msg);
+    snprintf(err->message, sizeof err->message, "key file %s: %.200s", path, msg);
+  }
 out:
   np_crypto_wipe(buf, sizeof buf);
   close(fd);
   return rc;
 }
 
+const char *np_crypto_key_file(const char *key_file_or_null) {
+  const char *path = key_file_or_null;
+  if (!path || !*path) path = getenv("NP_KEY_FILE");
+  if (!path || !*path) path = NP_CRYPTO_DEFAULT_KEY_FILE;
+  return path;
+}
+
 np_err np_crypto_init(const char *key_file_or_null, np_errdetail_t *err) {
-  unsigned char master[NP_CRYPTO_KEY_BYTES];
+  np_crypto_key_t keys[NP_CRYPTO_MAX_VERSIONS];
+  size_t n = 0;
   np_err rc;
   const char *env = getenv("NP_MASTER_KEY");
   if (env && *env) {
-    rc = parse_hex_key(env, strlen(env), master, err, "NP_MASTER_KEY");
+    rc = np_crypto_parse_keys(env, strlen(env), keys, NP_CRYPTO_MAX_VERSIONS, &n, err);
+    if (rc && err)
+      np_strlcpy(err->message, "NP_MASTER_KEY must be 64 hex characters (32 bytes), or version:hex entries separated by commas",
+                 sizeof err->message);
   } else {
-    const char *path = key_file_or_null;
-    if (!path || !*path) path = getenv("NP_KEY_FILE");
-    if (!path || !*path) path = NP_CRYPTO_DEFAULT_KEY_FILE;
-    rc = load_key_file(path, master, err);
+    rc = np_crypto_load_key_file(np_crypto_key_file(key_file_or_null), keys, NP_CRYPTO_MAX_VERSIONS, &n, err);
   }
-  if (rc == NP_OK) rc = np_crypto_init_raw(master, err);
-  np_crypto_wipe(master, sizeof master);
+  if (rc == NP_OK) rc = np_crypto_init_versions(keys, n, err);
+  np_crypto_wipe(keys, sizeof keys);
   return rc;
 }
 
@@ -229,8 +347,10 @@ bool np_crypto_ready(void) { return g_ready; }
 
 void np_crypto_shutdown(void) {
   g_ready = false;
-  np_crypto_wipe(&g_keys, sizeof g_keys);
-  (void)sodium_munlock(&g_keys, sizeof g_keys); /* also zeroes */
+  g_current = 0;
+  memset(g_have, 0, sizeof g_have);
+  np_crypto_wipe(g_keys, sizeof g_keys);
+  (void)sodium_munlock(g_keys, sizeof g_keys); /* also zeroes */
   EVP_MAC_free(g_hmac);
   g_hmac = NULL;
 }
@@ -255,11 +375,12 @@ out:
 }
 
 /* SM4-CTR (encryption and decryption are the same operation). */
-static np_err sm4_ctr(const unsigned char iv[IV_BYTES], const unsigned char *in, size_t n, unsigned char *out) {
+static np_err sm4_ctr(const unsigned char key[SM4_KEY_BYTES], const unsigned char iv[IV_BYTES], const unsigned char *in,
+                      size_t n, unsigned char *out) {
   np_err rc = NP_ERR_CRYPTO;
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
   int l1 = 0, l2 = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx, EVP_sm4_ctr(), NULL, g_keys.enc, iv) != 1) goto out;
+  if (!ctx || EVP_EncryptInit_ex(ctx, EVP_sm4_ctr(), NULL, key, iv) != 1) goto out;
   size_t done = 0;
   while (done < n) { /* EVP_EncryptUpdate takes an int length */
     size_t chunk = n - done > ((size_t)1 << 30) ? ((size_t)1 << 30) : n - done;
@@ -287,10 +408,11 @@ np_err np_crypto_seal(const void *plain, size_t n, char **out, size_t *out_len, 
     rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
     goto out;
   }
-  blob[0] = NP_CRYPTO_SEAL_VERSION;
+  const keyset_t *k = &g_keys[g_current];
+  blob[0] = (unsigned char)g_current;
   np_crypto_random(blob + 1, IV_BYTES);
-  if (sm4_ctr(blob + 1, plain, n, blob + 1 + IV_BYTES) ||
-      hmac_sm3(g_keys.mac, sizeof g_keys.mac, blob, 1 + IV_BYTES + n, NULL, 0, NULL, 0, blob + 1 + IV_BYTES + n)) {
+  if (sm4_ctr(k->enc, blob + 1, plain, n, blob + 1 + IV_BYTES) ||
+      hmac_sm3(k->mac, sizeof k->mac, blob, 1 + IV_BYTES + n, NULL, 0, NULL, 0, blob + 1 + IV_BYTES + n)) {
     rc = np_fail(err, NP_ERR_CRYPTO, "crypto_failed", "", "encryption failed");
     goto out;
   }
@@ -316,13 +438,18 @@ np_err np_crypto_open(const char *sealed, size_t n, char **out, size_t *out_len,
   np_err rc = NP_OK;
   if (!blob) return np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
   if (sodium_base642bin(blob, cap, sealed, n, NULL, &blen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      blen < NP_CRYPTO_SEAL_OVERHEAD || blob[0] != NP_CRYPTO_SEAL_VERSION) {
+      blen < NP_CRYPTO_SEAL_OVERHEAD || blob[0] < 1 || blob[0] > NP_CRYPTO_MAX_VERSIONS) {
     rc = np_fail(err, NP_ERR_CRYPTO, "format", "", "sealed value is not in the expected format");
     goto out;
   }
+  if (!g_have[blob[0]]) {
+    rc = np_fail(err, NP_ERR_CRYPTO, "key_version", "", "sealed with key version %d, which is not loaded", blob[0]);
+    goto out;
+  }
+  const keyset_t *k = &g_keys[blob[0]];
   ctlen = blen - NP_CRYPTO_SEAL_OVERHEAD;
   unsigned char mac[MAC_BYTES];
-  if (hmac_sm3(g_keys.mac, sizeof g_keys.mac, blob, 1 + IV_BYTES + ctlen, NULL, 0, NULL, 0, mac)) {
+  if (hmac_sm3(k->mac, sizeof k->mac, blob, 1 + IV_BYTES + ctlen, NULL, 0, NULL, 0, mac)) {
     rc = np_fail(err, NP_ERR_CRYPTO, "crypto_failed", "", "MAC computation failed");
     goto out;
   }
@@ -335,7 +462,7 @@ np_err np_crypto_open(const char *sealed, size_t n, char **out, size_t *out_len,
     rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
     goto out;
   }
-  if (sm4_ctr(blob + 1, blob + 1 + IV_BYTES, ctlen, (unsigned char *)plain)) {
+  if (sm4_ctr(k->enc, blob + 1, blob + 1 + IV_BYTES, ctlen, (unsigned char *)plain)) {
     rc = np_fail(err, NP_ERR_CRYPTO, "crypto_failed", "", "decryption failed");
     goto out;
   }
@@ -362,7 +489,7 @@ np_err np_crypto_blind_index(const char *kind, const char *normalised_value, cha
   if (kl > 255) return np_fail(err, NP_ERR_INVALID, "blind_index", "", "blind index kind too long");
   unsigned char len4[4] = {0, 0, 0, (unsigned char)kl};
   unsigned char mac[MAC_BYTES];
-  if (hmac_sm3(g_keys.bidx, sizeof g_keys.bidx, len4, 4, kind, kl, normalised_value, strlen(normalised_value), mac))
+  if (hmac_sm3(g_keys[1].bidx, sizeof g_keys[1].bidx, len4, 4, kind, kl, normalised_value, strlen(normalised_value), mac))
     return np_fail(err, NP_ERR_CRYPTO, "crypto_failed", "", "blind index computation failed");
   np_hex_encode(mac, sizeof mac, out_hex, NP_CRYPTO_SM3_HEXLEN);
   return NP_OK;

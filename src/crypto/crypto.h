@@ -2,9 +2,12 @@
  * Keys and the national algorithms (OpenSSL 3 default provider): SM3, SM4-CTR + HMAC-SM3 field
  * encryption (encrypt-then-MAC), the HMAC-SM3 blind index for look-ups. See docs/SECURITY-CRYPTO.md.
  *
- * One 32-byte master key lives outside the database: $NP_MASTER_KEY (64 hex characters) or a key
- * file (64 hex characters and a newline, mode 0600, created at first run). Separate subkeys are
- * derived from it with HKDF-SM3. np_crypto_init() must run once before np_crypto_seal/open/
+ * 32-byte master keys live outside the database: $NP_MASTER_KEY or a key file (mode 0600, created at
+ * first run with one key). A file or variable holds one key (64 hex characters) or several versions
+ * ("N hex" lines, or "N:hex" entries separated by commas); new values are sealed with the highest
+ * version, each sealed value names its version, and `nineplus keys rotate` adds a version and re-seals
+ * (crypto/rotate.h). Separate subkeys are derived from each master with HKDF-SM3; the blind-index and
+ * audit keys always come from version 1, which therefore stays in the file. np_crypto_init() must run once before np_crypto_seal/open/
  * blind_index (they fail with NP_ERR_CRYPTO otherwise); after it every function is thread-safe (no
  * shared mutable state: EVP contexts are created per call). np_crypto_sm3* need no key and no init.
  */
@@ -18,8 +21,9 @@
 #define NP_CRYPTO_SM3_BYTES 32
 #define NP_CRYPTO_SM3_HEXLEN 65 /* 64 hex digits + NUL */
 #define NP_CRYPTO_DEFAULT_KEY_FILE "var/nineplus.key"
-/* Sealed value: version(1) || iv(16) || ciphertext(n) || mac(32), then base64 (standard, padded). */
-#define NP_CRYPTO_SEAL_VERSION 1
+/* Sealed value: key version(1) || iv(16) || ciphertext(n) || mac(32), then base64 (standard, padded). */
+#define NP_CRYPTO_SEAL_VERSION 1 /* the first key version */
+#define NP_CRYPTO_MAX_VERSIONS 32
 #define NP_CRYPTO_SEAL_OVERHEAD 49 /* bytes added before base64 */
 #define NP_CRYPTO_MAX_PLAIN ((size_t)16 << 20)
 
@@ -33,8 +37,33 @@
  */
 np_err np_crypto_init(const char *key_file_or_null, np_errdetail_t *err);
 
-/** Initialises from a raw master key (tests, tools). */
+/** Initialises from a raw master key as version 1 (tests, tools). */
 np_err np_crypto_init_raw(const unsigned char master[NP_CRYPTO_KEY_BYTES], np_errdetail_t *err);
+
+/** One version of the master key. */
+typedef struct np_crypto_key {
+  int version; /* 1 .. NP_CRYPTO_MAX_VERSIONS */
+  unsigned char master[NP_CRYPTO_KEY_BYTES];
+} np_crypto_key_t;
+
+/** Initialises from several versions (version 1 required; the highest seals new values). */
+np_err np_crypto_init_versions(const np_crypto_key_t *keys, size_t n, np_errdetail_t *err);
+
+/** Parses key text (a lone 64-hex key = version 1, or "N hex" lines / "N:hex" comma-separated entries, '#' comments). */
+np_err np_crypto_parse_keys(const char *text, size_t len, np_crypto_key_t *keys, size_t cap, size_t *n,
+                            np_errdetail_t *err);
+
+/** Reads a key file (created with one fresh key when missing; owner and mode checked as np_crypto_init says). */
+np_err np_crypto_load_key_file(const char *path, np_crypto_key_t *keys, size_t cap, size_t *n, np_errdetail_t *err);
+
+/** The key file np_crypto_init reads: key_file_or_null, else $NP_KEY_FILE, else NP_CRYPTO_DEFAULT_KEY_FILE. */
+const char *np_crypto_key_file(const char *key_file_or_null);
+
+/** The version new values are sealed with (0 before init). */
+int np_crypto_key_version(void);
+
+/** The key version a sealed value names (0 when it is not a sealed value). No key needed. */
+int np_crypto_sealed_version(const char *sealed);
 
 /**
  * The default key file for a store URL: "sqlite:DIR/x.db" → "DIR/nineplus.key" ("nineplus.key" when
