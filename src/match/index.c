@@ -1011,10 +1011,39 @@ static inline int32_t decay_raw(int64_t x, int64_t h) {
  * the occupation (occ_raw: the best the list can give). false only when the full evaluation would
  * exclude the pair or score it below the k-th kept one; equal scores are evaluated (ties break by id).
  */
+/* decay_raw(age, half) for ages 0..FRESH_TAB-1 from a per-thread table (one division per posting
+ * saved: the freshness of every posting a scan bounds) */
+#define FRESH_TAB 4096
+static _Thread_local struct {
+  int32_t half;
+  bool ok;
+  int32_t raw[FRESH_TAB];
+} fresh_tab;
+
+static inline int32_t fresh_raw(int32_t today, int32_t created, int32_t half) {
+  int64_t age = (int64_t)today - created;
+  if (age < 0) age = 0;
+  if (age >= FRESH_TAB) return decay_raw(age, half);
+  if (!fresh_tab.ok || fresh_tab.half != half) {
+    for (int32_t a = 0; a < FRESH_TAB; a++) fresh_tab.raw[a] = decay_raw(a, half);
+    fresh_tab.half = half;
+    fresh_tab.ok = true;
+  }
+  return fresh_tab.raw[age];
+}
+
+/* the salary term's raw value for an expectation and the top of a range (score.c's rule) */
+static inline int32_t salary_raw(int64_t expected, int64_t hi) {
+  if (!expected || !hi) return 500;
+  if (expected <= hi) return 1000;
+  int64_t v = 1000 - 2000 * (expected - hi) / hi;
+  return v < 0 ? 0 : (int32_t)v;
+}
+
 static bool post_may_enter(const scan_t *sc, const post_t *p, int32_t occ_raw, int64_t cell_mind) {
   const np_match_rules_t *ru = &sc->rules;
-  int32_t raw[NP_MT__COUNT];
-  int64_t dist;
+  int32_t skill_raw, key_raw;
+  int64_t dist, expected, hi;
   if (!(p->flags & PF_LOC)) return false; /* radius queries need both locations */
   if (sc->demand_side) {
     const np_match_demand_t *d = sc->d;
@@ -1023,15 +1052,11 @@ static bool post_may_enter(const scan_t *sc, const post_t *p, int32_t occ_raw, i
     if ((d->age_min && age < d->age_min) || (d->age_max && age > d->age_max)) return false;
     if (d->edu > 1 && p->edu < d->edu) return false;
     if (d->needed_by != NP_MATCH_NO_DATE && p->avail != NP_MATCH_NO_DATE && p->avail > d->needed_by) return false;
-    if (!d->skill) raw[NP_MT_SKILL] = p->skill ? 700 : 500;
-    else raw[NP_MT_SKILL] = (p->skill - d->skill) * 100 >= 500 ? 500 : 1000 - (p->skill - d->skill) * 100;
-    int64_t hi = sc->fix_hi;
-    if (!p->salary || !hi) raw[NP_MT_SALARY] = 500;
-    else if (p->salary > hi) {
-      int64_t v = 1000 - 2000 * ((int64_t)p->salary - hi) / hi;
-      raw[NP_MT_SALARY] = v < 0 ? 0 : (int32_t)v;
-    } else raw[NP_MT_SALARY] = 1000;
-    raw[NP_MT_KEY] = d->is_key ? 1000 : 0;
+    if (!d->skill) skill_raw = p->skill ? 700 : 500;
+    else skill_raw = (p->skill - d->skill) * 100 >= 500 ? 500 : 1000 - (p->skill - d->skill) * 100;
+    expected = p->salary; /* clamped down: the term only grows */
+    hi = sc->fix_hi;
+    key_raw = d->is_key ? 1000 : 0;
   } else {
     const np_match_seeker_t *s = sc->s;
     if (p->skill && s->skill < p->skill) return false;
@@ -1039,26 +1064,25 @@ static bool post_may_enter(const scan_t *sc, const post_t *p, int32_t occ_raw, i
     if ((amin && sc->fix_age < amin) || (amax && sc->fix_age > amax)) return false;
     if (p->edu > 1 && s->edu < p->edu) return false;
     if (p->avail != NP_MATCH_NO_DATE && s->available_from != NP_MATCH_NO_DATE && s->available_from > p->avail) return false;
-    if (!p->skill) raw[NP_MT_SKILL] = s->skill ? 700 : 500;
-    else raw[NP_MT_SKILL] = (s->skill - p->skill) * 100 >= 500 ? 500 : 1000 - (s->skill - p->skill) * 100;
-    int64_t hi = p->salary;
-    if (hi == UINT32_MAX) raw[NP_MT_SALARY] = 1000;
-    else if (!s->expected_salary || !hi) raw[NP_MT_SALARY] = 500;
-    else if (s->expected_salary > hi) {
-      int64_t v = 1000 - 2000 * (s->expected_salary - hi) / hi;
-      raw[NP_MT_SALARY] = v < 0 ? 0 : (int32_t)v;
-    } else raw[NP_MT_SALARY] = 1000;
-    raw[NP_MT_KEY] = (p->flags & PF_KEY) ? 1000 : 0;
+    if (!p->skill) skill_raw = s->skill ? 700 : 500;
+    else skill_raw = (s->skill - p->skill) * 100 >= 500 ? 500 : 1000 - (s->skill - p->skill) * 100;
+    expected = s->expected_salary;
+    hi = p->salary == UINT32_MAX ? 0 : p->salary; /* beyond 32 bits: bounded by 1000 below */
+    key_raw = (p->flags & PF_KEY) ? 1000 : 0;
   }
   bool full = sc->top.n == sc->top.k;
   int32_t ub = 0;
   if (full) {
-    /* first with the cell's distance bound, which needs no trigonometry */
-    raw[NP_MT_OCCUPATION] = occ_raw;
-    raw[NP_MT_FRESHNESS] = (sc->fix_fresh + decay_raw((int64_t)sc->where.today - p->created, ru->freshness_half_days)) / 2;
-    for (int t = 0; t < NP_MT__COUNT; t++)
-      if (t != NP_MT_DISTANCE) ub += (int32_t)((int64_t)raw[t] * ru->weight[t] / 1000);
-    int32_t dc = (int32_t)((int64_t)decay_raw(cell_mind, ru->distance_half_m) * ru->weight[NP_MT_DISTANCE] / 1000);
+    /* first the terms that need no division, the salary at its best and the cell's distance bound */
+    const int32_t *w = ru->weight;
+    int32_t fresh = (sc->fix_fresh + fresh_raw(sc->where.today, p->created, ru->freshness_half_days)) / 2;
+    ub = (int32_t)((int64_t)occ_raw * w[NP_MT_OCCUPATION] / 1000) + (int32_t)((int64_t)skill_raw * w[NP_MT_SKILL] / 1000) +
+         (int32_t)((int64_t)key_raw * w[NP_MT_KEY] / 1000) + (int32_t)((int64_t)fresh * w[NP_MT_FRESHNESS] / 1000);
+    int32_t sal_best = w[NP_MT_SALARY]; /* 1000 × w / 1000 */
+    int32_t dc = (int32_t)((int64_t)decay_raw(cell_mind, ru->distance_half_m) * w[NP_MT_DISTANCE] / 1000);
+    if (ub + sal_best + dc < sc->top.v[0].score) return false;
+    bool beyond = !sc->demand_side && p->salary == UINT32_MAX;
+    ub += beyond ? sal_best : (int32_t)((int64_t)salary_raw(expected, hi) * w[NP_MT_SALARY] / 1000);
     if (ub + dc < sc->top.v[0].score) return false;
   }
   if (sc->demand_side)
