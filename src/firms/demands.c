@@ -681,13 +681,10 @@ np_err np_firms_demand_list(np_store_t *s, const np_ref_t *ref, const np_firms_d
   if (rc) return rc;
   snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM demands d%s WHERE 1 = 1%s",
            w.needs_join ? " JOIN enterprises e ON e.id = d.enterprise_id" : "", w.sql);
+  np_store_bindv_t bv[MAX_BINDS];
+  for (int k = 0; k < w.n; k++) bv[k] = (np_store_bindv_t){.is_int = w.is_int[k], .i = w.i[k], .t = w.t[k]};
+  if ((rc = np_store_count_memo(s, sql, bv, w.n, &total, err))) goto out; /* paging re-asks the same total */
   int idx = 0;
-  if ((rc = np_store_prepare(s, sql, &st, err)) || (rc = bind_where(st, &w, nb, &idx)) ||
-      (rc = np_store_step(st, &has, err)))
-    goto out;
-  total = has ? np_store_col_int64(st, 0) : 0;
-  np_store_release(st);
-  st = NULL;
   snprintf(sql, sizeof sql, DEM_SELECT " WHERE 1 = 1%s%s ORDER BY d.id DESC LIMIT ?", w.sql,
            f->cursor ? " AND d.id < ?" : "");
   idx = 0;

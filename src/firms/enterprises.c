@@ -15,7 +15,6 @@
 #include "crypto/crypto.h"
 #include "firms/ent_common.h"
 #include "firms/zones.h"
-#include "store/memo.h"
 
 /* ---- credit codes ---- */
 
@@ -1009,38 +1008,13 @@ static np_err map_missing_table(np_err rc, const np_ent_filter_t *f, np_errdetai
   return rc;
 }
 
-/* The filter's total. Paging through one filter asks the same count again and again: it comes from
- * the store's memo while the change feed has not moved (any write moves it), else it is counted.
- * The sequence is read before counting, so a value is never newer-keyed than what it counted. */
-static np_err count_total(np_store_t *s, const qb_t *q, np_arena_t *arena, int64_t *total, np_errdetail_t *err) {
-  np_stmt_t *st = NULL;
-  bool has = false;
-  int idx = 0;
-  int64_t seq = 0;
+/* The filter's total, through the store's count memo (paging asks the same count on every page). */
+static np_err count_total(np_store_t *s, const qb_t *q, int64_t *total, np_errdetail_t *err) {
   char sql[2200];
+  np_store_bindv_t b[MAX_BINDS];
   snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM enterprises e%s", q->sql);
-  /* key: the SQL and its binds, unit-separated */
-  size_t cap = q->len + 32 + (size_t)q->n * (sizeof q->t[0] + 24), klen = 0;
-  char *key = np_arena_alloc(arena, cap);
-  np_err rc = np_store_change_seq(s, &seq, err);
-  if (rc) return rc;
-  if (key) {
-    int w = snprintf(key, cap, "ent.count\x1f%s", q->sql);
-    klen = w > 0 && (size_t)w < cap ? (size_t)w : cap;
-    for (int k = 0; k < q->n && klen < cap; k++) {
-      w = q->is_int[k] ? snprintf(key + klen, cap - klen, "\x1f%" PRId64, q->i[k]) : snprintf(key + klen, cap - klen, "\x1f%s", q->t[k]);
-      klen = w > 0 && (size_t)w < cap - klen ? klen + (size_t)w : cap;
-    }
-    if (klen >= cap) key = NULL; /* cannot happen with the sizes above; never cache a truncated key */
-  }
-  if (key && np_memo_get(np_store_memo(s), key, klen, seq, total)) return NP_OK;
-  if ((rc = np_store_prepare(s, sql, &st, err))) return rc;
-  if ((rc = qb_bind(q, st, &idx)) || (rc = np_store_step(st, &has, err))) goto out;
-  *total = has ? np_store_col_int64(st, 0) : 0;
-  if (key) np_memo_put(np_store_memo(s), key, klen, seq, *total);
-out:
-  np_store_release(st);
-  return rc;
+  for (int k = 0; k < q->n; k++) b[k] = (np_store_bindv_t){.is_int = q->is_int[k], .i = q->i[k], .t = q->t[k]};
+  return np_store_count_memo(s, sql, b, q->n, total, err);
 }
 
 /* The most specific region equality the scope and the filter put on the query: 4 (city), 6 (county) or
@@ -1087,7 +1061,7 @@ np_err np_ent_list(np_store_t *s, const np_ent_filter_t *f, np_arena_t *arena, n
   if (rc) return rc;
   char sql[3072];
   int idx = 0;
-  if ((rc = count_total(s, &q, arena, total, err))) return map_missing_table(rc, f, err);
+  if ((rc = count_total(s, &q, total, err))) return map_missing_table(rc, f, err);
   /* keyset page */
   const char *col = sort_col(f->sort), *dir = f->desc ? "DESC" : "ASC", *cmp = f->desc ? "<" : ">";
   char val[256] = "";

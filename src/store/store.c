@@ -3,6 +3,7 @@
  * statement cache, bind checks, transaction nesting, the change feed and the migrations runner.
  */
 #include "store/store.h"
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -100,6 +101,39 @@ void np_store_close(np_store_t *s) {
 }
 
 np_memo_t *np_store_memo(np_store_t *s) { return s->memo; }
+
+np_err np_store_count_memo(np_store_t *s, const char *sql, const np_store_bindv_t *binds, int n, int64_t *out,
+                           np_errdetail_t *err) {
+  np_stmt_t *st = NULL;
+  bool has = false;
+  int64_t seq = 0;
+  *out = 0;
+  np_err rc = np_store_change_seq(s, &seq, err);
+  if (rc) return rc;
+  /* key: the SQL and its binds, unit-separated; a key that does not fit is simply not memoised */
+  char key[4096];
+  size_t klen = 0;
+  int w = snprintf(key, sizeof key, "%s", sql);
+  bool keyed = w > 0 && (size_t)w < sizeof key;
+  klen = keyed ? (size_t)w : 0;
+  for (int k = 0; keyed && k < n; k++) {
+    w = binds[k].is_int ? snprintf(key + klen, sizeof key - klen, "\x1f%" PRId64, binds[k].i)
+                        : snprintf(key + klen, sizeof key - klen, "\x1f%s", binds[k].t ? binds[k].t : "\x1e");
+    keyed = w > 0 && (size_t)w < sizeof key - klen;
+    if (keyed) klen += (size_t)w;
+  }
+  if (keyed && np_memo_get(s->memo, key, klen, seq, out)) return NP_OK;
+  if ((rc = np_store_prepare(s, sql, &st, err))) return rc;
+  for (int k = 0; !rc && k < n; k++)
+    rc = binds[k].is_int ? np_store_bind_int64(st, k + 1, binds[k].i) : np_store_bind_text_or_null(st, k + 1, binds[k].t);
+  if (!rc) rc = np_store_step(st, &has, err);
+  if (!rc) {
+    *out = has ? np_store_col_int64(st, 0) : 0;
+    if (keyed) np_memo_put(s->memo, key, klen, seq, *out);
+  }
+  np_store_release(st);
+  return rc;
+}
 
 void np_store_share_memo(np_store_t *s, np_memo_t *m) {
   if (s->own_memo) np_memo_free(s->memo);

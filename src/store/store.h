@@ -38,6 +38,22 @@ np_memo_t *np_store_memo(np_store_t *s);
 /** Makes s use m (owned by the caller, e.g. its pool) instead of its own memo. */
 void np_store_share_memo(np_store_t *s, np_memo_t *m);
 
+/** One positional bind value of np_store_count_memo. */
+typedef struct np_store_bindv {
+  bool is_int;
+  int64_t i;
+  const char *t;
+} np_store_bindv_t;
+
+/**
+ * Runs a query answering one integer (a list's COUNT(*)) with its n binds, through the memo: the same
+ * SQL and binds at the same change-feed sequence are answered without running it (the sequence is read
+ * first, so a value is never keyed newer than what it counted). Paging through a filter asks its total
+ * again on every page; any committed write makes the next ask count again.
+ */
+np_err np_store_count_memo(np_store_t *s, const char *sql, const np_store_bindv_t *binds, int n, int64_t *out,
+                           np_errdetail_t *err);
+
 /** "sqlite" or "postgres". */
 const char *np_store_engine(const np_store_t *s);
 
