@@ -1243,12 +1243,14 @@ np_err np_firms_alert_list(np_store_t *s, const np_alert_filter_t *f, int64_t no
   qb_add(q, "SELECT COUNT(*)" ALERT_FROM " WHERE 1 = 1");
   if ((rc = qb_scope(q, f->scope, err))) goto out;
   add_filters(q, f, now_ts, prefix, sizeof prefix);
-  if ((rc = qb_prepare(s, q, &st, err))) goto out;
+  if (q->overflow) {
+    rc = np_fail(err, NP_ERR_INTERNAL, "internal", "", "query too long");
+    goto out;
+  }
+  np_store_bindv_t bv[MAX_BINDS];
+  for (int k = 0; k < q->n; k++) bv[k] = (np_store_bindv_t){.is_int = q->is_int[k], .i = q->i[k], .t = q->t[k]};
+  if ((rc = np_store_count_memo(s, q->sql, bv, q->n, &total, err))) goto out; /* paging re-asks the same total */
   bool has = false;
-  if ((rc = np_store_step(st, &has, err))) goto out;
-  if (has) total = np_store_col_int64(st, 0);
-  np_store_release(st);
-  st = NULL;
   /* page */
   memset(q, 0, sizeof *q);
   qb_add(q, "SELECT " ALERT_COLS " AS green" ALERT_FROM " WHERE 1 = 1");
