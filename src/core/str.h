@@ -86,4 +86,16 @@ np_err np_hex_decode(const char *hex, size_t n, uint8_t *out, size_t cap, size_t
  */
 bool np_str_ct_equal(const void *a, size_t an, const void *b, size_t bn);
 
+#define NP_FNV1A_INIT 1469598103934665603ull
+
+/**
+ * FNV-1a of p[0..n), continuing from h (NP_FNV1A_INIT to start): a fast non-cryptographic hash for
+ * tables and seeds. Not for keys an attacker chooses (use a keyed hash: crypto_shorthash).
+ */
+static inline uint64_t np_hash_fnv1a(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+  return h;
+}
+
 #endif

@@ -1,6 +1,7 @@
 #include "demo/demo.h"
 #include <string.h>
 #include "core/log.h"
+#include "core/str.h"
 #include "demo/steps.h"
 #include "policy/demo.h"
 #include "policy/demo_workflow.h"
@@ -33,12 +34,8 @@ static uint64_t splitmix64(uint64_t *x) {
 
 void np_rng_seed(np_rng_t *rng, uint64_t seed, const char *label) {
   /* FNV-1a of the label mixed into the seed */
-  uint64_t h = 1469598103934665603ULL;
-  for (const unsigned char *p = (const unsigned char *)(label ? label : ""); *p; p++) {
-    h ^= *p;
-    h *= 1099511628211ULL;
-  }
-  uint64_t x = seed ^ h;
+  const char *l = label ? label : "";
+  uint64_t x = seed ^ np_hash_fnv1a(NP_FNV1A_INIT, l, strlen(l));
   for (int i = 0; i < 4; i++) rng->s[i] = splitmix64(&x);
 }
 

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/money.h"
 #include "core/rows.h"
+#include "core/str.h"
 #include "ref/ref.h"
 
 #define MAXCOLS 8
@@ -27,11 +28,7 @@ typedef struct keyset {
   size_t cap, n;
 } keyset_t;
 
-static uint64_t hash_str(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
-}
+static uint64_t hash_str(const char *s) { return np_hash_fnv1a(NP_FNV1A_INIT, s, strlen(s)); }
 
 static void keyset_free(keyset_t *ks) {
   if (!ks->slots) return;

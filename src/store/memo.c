@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/str.h"
 
 #define MEMO_KEY_MAX 4096
 
@@ -21,14 +22,7 @@ struct np_memo {
   slot_t *slots;
 };
 
-static uint64_t key_hash(const char *p, size_t n) {
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)p[i];
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+static uint64_t key_hash(const char *p, size_t n) { return np_hash_fnv1a(NP_FNV1A_INIT, p, n); }
 
 np_memo_t *np_memo_new(size_t slots) {
   size_t n = 16;

@@ -145,14 +145,7 @@ const char *np_store_engine(const np_store_t *s) { return s->be->engine; }
 
 /* ---- statement cache ---- */
 
-static uint64_t sql_hash(const char *p, size_t n) {
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)p[i];
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+static uint64_t sql_hash(const char *p, size_t n) { return np_hash_fnv1a(NP_FNV1A_INIT, p, n); }
 
 static void lru_unlink(np_store_t *s, np_stmt_t *st) {
   if (st->prev) st->prev->next = st->next;
