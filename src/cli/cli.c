@@ -9,6 +9,20 @@ const char *np_cli_default_db(void) {
   return (e && *e) ? e : "sqlite:var/nineplus.db";
 }
 
+const char *np_cli_sub(int argc, char **argv, const char *const subs[], void (*usage)(FILE *), int *exit_code) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage(argc < 2 ? stderr : stdout);
+    *exit_code = argc < 2 ? 2 : 0;
+    return NULL;
+  }
+  for (size_t i = 0; subs[i]; i++)
+    if (strcmp(argv[1], subs[i]) == 0) return subs[i];
+  fprintf(stderr, "nineplus %s: unknown sub-command '%s'\n\n", argv[0], argv[1]);
+  usage(stderr);
+  *exit_code = 2;
+  return NULL;
+}
+
 int np_cli_wants_help(int argc, char **argv) {
   for (int i = 1; i < argc; i++)
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return 1;

@@ -1,6 +1,7 @@
 /* The `nineplus` command line: one entry per sub-command, each implemented in src/cli/cmd_<name>.c. */
 #ifndef NP_CLI_CLI_H
 #define NP_CLI_CLI_H
+#include <stdio.h>
 
 typedef struct np_cli_cmd {
   const char *name;
@@ -17,6 +18,13 @@ const char *np_cli_default_db(void);
  * false on failure.
  */
 int np_cli_load_keys(const char *db_url, const char *who);
+
+/**
+ * The sub-command of `nineplus <command> <sub> [options]`: argv[1] when it is one of subs (NULL-ended).
+ * Otherwise prints the usage — to stdout with exit code 0 for --help/-h, else to stderr (naming an
+ * unknown sub-command) with exit code 2 — and returns NULL with *exit_code set.
+ */
+const char *np_cli_sub(int argc, char **argv, const char *const subs[], void (*usage)(FILE *), int *exit_code);
 
 /** True when argv has --help or -h. */
 int np_cli_wants_help(int argc, char **argv);

@@ -63,16 +63,10 @@ int np_cmd_audit(int argc, char **argv) {
   const char *db = np_cli_default_db(), *before = NULL;
   static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {"before", required_argument, 0, 'b'},
                                        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    audit_usage(argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
-  }
-  const char *sub = argv[1];
-  if (strcmp(sub, "verify") != 0 && strcmp(sub, "purge") != 0) {
-    fprintf(stderr, "nineplus audit: unknown sub-command '%s'\n\n", sub);
-    audit_usage(stderr);
-    return 2;
-  }
+  static const char *const subs[] = {"verify", "purge", NULL};
+  int code = 0;
+  const char *sub = np_cli_sub(argc, argv, subs, audit_usage, &code);
+  if (!sub) return code;
   int c;
   optind = 1;
   while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {

@@ -92,16 +92,10 @@ int np_cmd_keys(int argc, char **argv) {
   const char *db = np_cli_default_db(), *key_file = NULL;
   static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key-file", required_argument, 0, 'k'},
                                        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    keys_usage(argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
-  }
-  const char *sub = argv[1];
-  if (strcmp(sub, "status") != 0 && strcmp(sub, "add") != 0 && strcmp(sub, "reseal") != 0 && strcmp(sub, "rotate") != 0) {
-    fprintf(stderr, "nineplus keys: unknown sub-command '%s'\n\n", sub);
-    keys_usage(stderr);
-    return 2;
-  }
+  static const char *const subs[] = {"status", "add", "reseal", "rotate", NULL};
+  int code = 0;
+  const char *sub = np_cli_sub(argc, argv, subs, keys_usage, &code);
+  if (!sub) return code;
   int c;
   optind = 1;
   while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
