@@ -5,10 +5,9 @@
 //   NP_BIN=build/<dir>/nineplus node --test tests/ui/dashboard.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, uiLogin, startServer, uiSkipReason, call, login, BIN, UI_DIR } from './lib.mjs';
+import { launchBrowser, signInDemo, startServer, uiSkipReason, call, login, BIN, UI_DIR, DEMO_PASSWORD as PW } from './lib.mjs';
 
 const skip = uiSkipReason(BIN);
-const PW = 'Shandong@2023';
 
 let srv;
 let browser;
@@ -26,13 +25,7 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-async function signIn(username) {
-  await page.context().clearCookies();
-  await page.goto(`${srv.base}/login`);
-  const r = await uiLogin(page, srv.base, username, PW);
-  assert.deepEqual(r, {}, `sign-in ${username}`);
-  await page.getByTestId('side-menu').waitFor();
-}
+const signIn = (username) => signInDemo(page, srv.base, username);
 
 async function total(username, url) {
   const { token } = await login(srv.base, username, PW);

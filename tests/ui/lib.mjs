@@ -111,6 +111,21 @@ export async function uiLogin(page, base, username, password, opts = {}) {
   return {};
 }
 
+/** The demo accounts' password (src/demo, printed by make run). */
+export const DEMO_PASSWORD = 'Shandong@2023';
+
+/**
+ * Signs a demo account in through the login page after signing out whoever was signed in (cookies
+ * cleared) and waits for the console's menu. Throws with the login error when it fails.
+ */
+export async function signInDemo(page, base, username, password = DEMO_PASSWORD) {
+  await page.context().clearCookies();
+  await page.goto(`${base}/login`);
+  const r = await uiLogin(page, base, username, password);
+  if (r.error || r.mfa) throw new Error(`sign-in ${username}: ${r.error || 'second factor asked'}`);
+  await page.getByTestId('side-menu').waitFor();
+}
+
 /** Text of the Element Plus message toasts currently shown. */
 export async function toasts(page) {
   return page.locator('.el-message').allInnerTexts();
