@@ -185,16 +185,15 @@ static np_err apply_contacts(const json_t *in, np_enterprise_t *e, np_errdetail_
     if (!rc) rc = np_json_get_str(c, "name", NP_JSON_REQUIRED, 1, NP_ENT_CONTACT_NAME_MAX_CHARS, &name, NULL, err);
     if (!rc) rc = np_json_get_str(c, "title", 0, 0, NP_ENT_CONTACT_TITLE_MAX_CHARS, &title, NULL, err);
     if (!rc) rc = np_json_get_str(c, "phone", 0, 0, 32, &phone, NULL, err);
-    if (!rc && phone && *phone && strchr(phone, '*')) {
-      size_t j = 0;
-      while (j < nold && !(old[j].phone[0] && strcmp(old[j].phone_masked, phone) == 0)) j++;
-      if (j < nold) {
-        np_strlcpy(k->phone, old[j].phone, sizeof k->phone);
-        np_strlcpy(k->phone_masked, old[j].phone_masked, sizeof k->phone_masked);
-      } else {
-        rc = np_fail(err, NP_ERR_INVALID, "masked_phone", "phone",
-                     "a masked number can only keep the number it stands for; type the full number");
-      }
+    size_t keep = SIZE_MAX;
+    if (!rc && phone && *phone) {
+      const char *om[NP_ENT_MAX_CONTACTS];
+      for (size_t j = 0; j < nold; j++) om[j] = old[j].phone[0] ? old[j].phone_masked : NULL;
+      rc = np_firms_phone_unchanged(phone, om, nold, "phone", &keep, err);
+    }
+    if (!rc && keep != SIZE_MAX) {
+      np_strlcpy(k->phone, old[keep].phone, sizeof k->phone);
+      np_strlcpy(k->phone_masked, old[keep].phone_masked, sizeof k->phone_masked);
     } else if (!rc && phone && *phone) {
       np_errdetail_t d = {0};
       if (np_valid_mobile(phone, strlen(phone), k->phone, &d) != NP_OK)
@@ -1037,6 +1036,8 @@ static size_t list_region_level(const np_ent_filter_t *f) {
  * choice is clear; other engines plan this themselves. */
 static const char *list_index_hint(np_store_t *s, const np_ent_filter_t *f) {
   if (strcmp(np_store_engine(s), "sqlite") != 0) return NULL;
+  /* a specialist's assigned enterprises, an enterprise's own row: a handful, found by id, never by area */
+  if (f->scope.kind != NP_SCOPE_REGION && f->scope.kind != NP_SCOPE_ALL) return NULL;
   size_t level = list_region_level(f);
   if (level != 4 && level != 6) return NULL;
   bool city = level == 4, shortage = f->has_shortage == 1;
