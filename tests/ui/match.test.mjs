@@ -93,6 +93,37 @@ test('public self-registration creates a seeker; the same ID again shows the 409
   assert.match(await fieldError.innerText(), /已经登记过/);
 });
 
+test('jobs near me (public, phone size): by the device position or a chosen township; list equals the API; the map shows them', { skip, timeout: 60000 }, async () => {
+  await page.context().clearCookies();
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.context().grantPermissions(['geolocation'], { origin: srv.base });
+    await page.context().setGeolocation({ latitude: 36.6554, longitude: 117.098 }); // 历下
+    await page.goto(`${srv.base}/public/jobs`, { waitUntil: 'networkidle' });
+    await page.getByTestId('jobs-locate').click();
+    await page.getByTestId('jobs-located').waitFor();
+    await page.getByTestId('jobs-search').click();
+    await page.getByTestId('jobs-found').waitFor();
+    const api = await call(srv.base, 'GET', '/api/v1/public/jobs?lat=36.6554&lon=117.098&radius_km=30');
+    assert.equal(api.status, 200, api.text);
+    assert.ok(api.json.items.length > 0, 'the demo has jobs near 历下');
+    assert.equal(await page.getByTestId('jobs-item').count(), api.json.items.length);
+    // no device position: a chosen township's centre (济南 历下 泉城路街道) gives the same kind of search
+    await page.goto(`${srv.base}/public/jobs`, { waitUntil: 'networkidle' });
+    await pickRegion('jobs-place', ['济南市', '历下区']);
+    await page.getByTestId('jobs-located').waitFor();
+    assert.match(await page.getByTestId('jobs-located').innerText(), /36\.65537/);
+    await page.getByTestId('jobs-search').click();
+    await page.getByTestId('jobs-found').waitFor();
+    assert.ok((await page.getByTestId('jobs-item').count()) > 0);
+    await page.getByRole('tab', { name: /地图|Map/ }).click();
+    await page.locator('canvas').first().waitFor();
+  } finally {
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.context().clearPermissions();
+  }
+});
+
 test('lixia sees explained candidates, recommends one and moves the referral to interviewed', { skip, timeout: 30000 }, async () => {
   // an open 历下 line that has candidates nobody has recommended yet
   const s = await login(srv.base, 'lixia', PW);

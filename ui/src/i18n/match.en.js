@@ -84,6 +84,7 @@ export default {
     phoneFormat: 'An 11-digit mobile number',
   },
   jobs: {
+    orPlace: 'or choose your county or township', placePh: 'Choose a place',
     title: 'Jobs near me', subtitle: 'Find open jobs by location, distance and occupation', radius: 'Radius (km)', search: 'Search',
     noEndpoint: 'The public "jobs near me" endpoint (GET /api/v1/public/jobs) is not provided by the server yet. Sign in with a job seeker account to see jobs matched to your registered location and occupations.',
     signInSeeker: 'Job seeker sign-in', mine: 'Matched to my registration ({name})', noRecord: 'This account has no job seeker registration',

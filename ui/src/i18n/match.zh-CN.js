@@ -85,6 +85,7 @@ export default {
     phoneFormat: '请输入 11 位手机号',
   },
   jobs: {
+    orPlace: '或选择所在区县、街道（乡镇）', placePh: '选择地区',
     title: '附近岗位', subtitle: '按位置、距离和工种查找正在招聘的岗位', radius: '范围（公里）', search: '查找岗位',
     noEndpoint: '公开的“附近岗位”查询接口（GET /api/v1/public/jobs）尚未在后台提供。登录求职者账号后，可按本人登记的位置和工种查看匹配岗位。',
     signInSeeker: '求职者登录', mine: '按我的登记信息匹配（{name}）', noRecord: '当前账号没有关联的求职登记',
