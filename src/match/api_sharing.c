@@ -36,16 +36,30 @@ static bool scope_of(np_req_t *r, np_scope_t *scope) {
   return true;
 }
 
-/* Store and reference index for the request; false when it already answered. */
-static bool deps(np_req_t *r, np_store_t **s, const np_ref_t **ref) {
-  if (!(*s = np_req_store(r))) return false;
+/* One call into sharing.c: its store, reference index, error detail and answer. */
+typedef struct call {
+  np_store_t *s;
+  const np_ref_t *ref;
   np_errdetail_t d;
-  np_errdetail_clear(&d);
-  if (!(*ref = np_ref_shared(*s, &d))) {
+  json_t *out;
+} call_t;
+
+/* Store and reference index for the request; false when it already answered. */
+static bool deps(np_req_t *r, call_t *c) {
+  memset(c, 0, sizeof *c);
+  if (!(c->s = np_req_store(r))) return false;
+  if (!(c->ref = np_ref_shared(c->s, &c->d))) {
     np_resp_error(r, 503, "ref_unavailable", NULL, "reference data is not loaded");
     return false;
   }
+  np_errdetail_clear(&c->d);
   return true;
+}
+
+/* The answer of a call: its error, or c->out with status. */
+static void reply(np_req_t *r, call_t *c, np_err e, int status) {
+  if (e) return fail(r, e, &c->d);
+  np_resp_json(r, status, c->out);
 }
 
 static bool path_id(np_req_t *r, const char *prefix, int64_t *id) {
@@ -90,69 +104,40 @@ static void h_posts_list(np_req_t *r) {
   f.occupation = np_req_query(r, "occupation");
   f.cursor = np_req_query(r, "cursor");
   if (!limit_param(r, &f.limit, 20)) return;
-  np_store_t *s;
-  const np_ref_t *ref;
-  if (!deps(r, &s, &ref)) return;
-  if (prefix[0] && !np_ref_region(ref, v = np_req_query(r, "region")))
+  call_t c;
+  if (!deps(r, &c)) return;
+  if (prefix[0] && !np_ref_region(c.ref, v = np_req_query(r, "region")))
     return np_resp_error(r, 422, "unknown_region", "region", "unknown region code");
   if ((v = np_req_query(r, "enterprise_id")) && *v && np_id_parse(NP_ID_ENTERPRISE, v, &f.enterprise_id) != NP_OK)
     return np_resp_error(r, 422, "format", "enterprise_id", "enterprise_id must be an id like ent_12");
-  np_errdetail_t d;
-  np_errdetail_clear(&d);
-  json_t *out = NULL;
-  np_err e = np_sharing_post_list(s, ref, &f, np_date_today(), &out, &d);
-  if (e) return fail(r, e, &d);
-  np_resp_json(r, 200, out);
+  reply(r, &c, np_sharing_post_list(c.s, c.ref, &f, np_date_today(), &c.out, &c.d), 200);
 }
 
 static void h_posts_create(np_req_t *r) {
   np_scope_t scope;
-  if (!scope_of(r, &scope)) return;
-  json_t *j = np_req_json(r);
-  if (!j) return;
-  np_store_t *s;
-  const np_ref_t *ref;
-  if (!deps(r, &s, &ref)) return;
-  np_errdetail_t d;
-  np_errdetail_clear(&d);
+  json_t *j;
+  call_t c;
+  if (!scope_of(r, &scope) || !(j = np_req_json(r)) || !deps(r, &c)) return;
   np_audit_entry_t a = actor_of(r);
-  json_t *out = NULL;
-  np_err e = np_sharing_post_create(s, ref, &a, &scope, j, np_date_today(), &out, &d);
-  if (e) return fail(r, e, &d);
-  np_resp_json(r, 201, out);
+  reply(r, &c, np_sharing_post_create(c.s, c.ref, &a, &scope, j, np_date_today(), &c.out, &c.d), 201);
 }
 
 static void h_post_get(np_req_t *r) {
   int64_t id;
   np_scope_t scope;
-  if (!path_id(r, NP_ID_SHARING_POST, &id) || !scope_of(r, &scope)) return;
-  np_store_t *s;
-  const np_ref_t *ref;
-  if (!deps(r, &s, &ref)) return;
-  np_errdetail_t d;
-  np_errdetail_clear(&d);
-  json_t *out = NULL;
-  np_err e = np_sharing_post_get(s, ref, &scope, id, np_date_today(), &out, &d);
-  if (e) return fail(r, e, &d);
-  np_resp_json(r, 200, out);
+  call_t c;
+  if (!path_id(r, NP_ID_SHARING_POST, &id) || !scope_of(r, &scope) || !deps(r, &c)) return;
+  reply(r, &c, np_sharing_post_get(c.s, c.ref, &scope, id, np_date_today(), &c.out, &c.d), 200);
 }
 
 static void h_post_patch(np_req_t *r) {
   int64_t id;
   np_scope_t scope;
-  if (!path_id(r, NP_ID_SHARING_POST, &id) || !scope_of(r, &scope)) return;
-  json_t *j = np_req_json(r);
-  if (!j) return;
-  np_store_t *s;
-  const np_ref_t *ref;
-  if (!deps(r, &s, &ref)) return;
-  np_errdetail_t d;
-  np_errdetail_clear(&d);
+  json_t *j;
+  call_t c;
+  if (!path_id(r, NP_ID_SHARING_POST, &id) || !scope_of(r, &scope) || !(j = np_req_json(r)) || !deps(r, &c)) return;
   np_audit_entry_t a = actor_of(r);
-  json_t *out = NULL;
-  np_err e = np_sharing_post_patch(s, ref, &a, &scope, id, j, np_date_today(), &out, &d);
-  if (e) return fail(r, e, &d);
-  np_resp_json(r, 200, out);
+  reply(r, &c, np_sharing_post_patch(c.s, c.ref, &a, &scope, id, j, np_date_today(), &c.out, &c.d), 200);
 }
 
 static void h_pairings(np_req_t *r) {
@@ -162,15 +147,9 @@ static void h_pairings(np_req_t *r) {
   const char *v = np_req_query(r, "partner");
   if (v && *v && np_id_parse(NP_ID_SHARING_POST, v, &partner) != NP_OK)
     return np_resp_error(r, 422, "not_found", "partner", "no such post");
-  np_store_t *s;
-  const np_ref_t *ref;
-  if (!deps(r, &s, &ref)) return;
-  np_errdetail_t d;
-  np_errdetail_clear(&d);
-  json_t *out = NULL;
-  np_err e = np_sharing_pairings(s, ref, &scope, id, partner, limit, np_date_today(), &out, &d);
-  if (e) return fail(r, e, &d);
-  np_resp_json(r, 200, out);
+  call_t c;
+  if (!deps(r, &c)) return;
+  reply(r, &c, np_sharing_pairings(c.s, c.ref, &scope, id, partner, limit, np_date_today(), &c.out, &c.d), 200);
 }
 
 static void h_agreements_list(np_req_t *r) {
@@ -183,65 +162,37 @@ static void h_agreements_list(np_req_t *r) {
   f.cursor = np_req_query(r, "cursor");
   if ((v = np_req_query(r, "post")) && *v && np_id_parse(NP_ID_SHARING_POST, v, &f.post_id) != NP_OK)
     return np_resp_error(r, 422, "format", "post", "post must be an id like shp_3");
-  np_store_t *s;
-  const np_ref_t *ref;
-  if (!deps(r, &s, &ref)) return;
-  np_errdetail_t d;
-  np_errdetail_clear(&d);
-  json_t *out = NULL;
-  np_err e = np_sharing_agreement_list(s, ref, &f, &out, &d);
-  if (e) return fail(r, e, &d);
-  np_resp_json(r, 200, out);
+  call_t c;
+  if (!deps(r, &c)) return;
+  reply(r, &c, np_sharing_agreement_list(c.s, c.ref, &f, &c.out, &c.d), 200);
 }
 
 static void h_agreements_create(np_req_t *r) {
   np_scope_t scope;
-  if (!scope_of(r, &scope)) return;
-  json_t *j = np_req_json(r);
-  if (!j) return;
-  np_store_t *s;
-  const np_ref_t *ref;
-  if (!deps(r, &s, &ref)) return;
-  np_errdetail_t d;
-  np_errdetail_clear(&d);
+  json_t *j;
+  call_t c;
+  if (!scope_of(r, &scope) || !(j = np_req_json(r)) || !deps(r, &c)) return;
   np_audit_entry_t a = actor_of(r);
-  json_t *out = NULL;
-  np_err e = np_sharing_agreement_create(s, ref, &a, &scope, j, np_date_today(), &out, &d);
-  if (e) return fail(r, e, &d);
-  np_resp_json(r, 201, out);
+  reply(r, &c, np_sharing_agreement_create(c.s, c.ref, &a, &scope, j, np_date_today(), &c.out, &c.d), 201);
 }
 
 static void h_agreement_get(np_req_t *r) {
   int64_t id;
   np_scope_t scope;
-  if (!path_id(r, NP_ID_SHARING_AGREEMENT, &id) || !scope_of(r, &scope)) return;
-  np_store_t *s;
-  const np_ref_t *ref;
-  if (!deps(r, &s, &ref)) return;
-  np_errdetail_t d;
-  np_errdetail_clear(&d);
-  json_t *out = NULL;
-  np_err e = np_sharing_agreement_get(s, ref, &scope, id, &out, &d);
-  if (e) return fail(r, e, &d);
-  np_resp_json(r, 200, out);
+  call_t c;
+  if (!path_id(r, NP_ID_SHARING_AGREEMENT, &id) || !scope_of(r, &scope) || !deps(r, &c)) return;
+  reply(r, &c, np_sharing_agreement_get(c.s, c.ref, &scope, id, &c.out, &c.d), 200);
 }
 
 static void h_agreement_patch(np_req_t *r) {
   int64_t id;
   np_scope_t scope;
-  if (!path_id(r, NP_ID_SHARING_AGREEMENT, &id) || !scope_of(r, &scope)) return;
-  json_t *j = np_req_json(r);
-  if (!j) return;
-  np_store_t *s;
-  const np_ref_t *ref;
-  if (!deps(r, &s, &ref)) return;
-  np_errdetail_t d;
-  np_errdetail_clear(&d);
+  json_t *j;
+  call_t c;
+  if (!path_id(r, NP_ID_SHARING_AGREEMENT, &id) || !scope_of(r, &scope) || !(j = np_req_json(r)) || !deps(r, &c))
+    return;
   np_audit_entry_t a = actor_of(r);
-  json_t *out = NULL;
-  np_err e = np_sharing_agreement_patch(s, ref, &a, &scope, id, j, &out, &d);
-  if (e) return fail(r, e, &d);
-  np_resp_json(r, 200, out);
+  reply(r, &c, np_sharing_agreement_patch(c.s, c.ref, &a, &scope, id, j, &c.out, &c.d), 200);
 }
 
 static void h_board(np_req_t *r) {
@@ -251,16 +202,12 @@ static void h_board(np_req_t *r) {
   const char *v = np_req_query(r, "top");
   if (v && *v && np_parse_int64(v, strlen(v), 1, 100, &top) != NP_OK)
     return np_resp_error(r, 422, "range", "top", "top must be an integer from 1 to 100");
-  np_store_t *s;
-  const np_ref_t *ref;
-  if (!deps(r, &s, &ref)) return;
-  np_errdetail_t d;
-  np_errdetail_clear(&d);
-  json_t *out = NULL;
-  np_err e = np_sharing_board(s, ref, &scope, np_req_query(r, "circle"), np_req_query(r, "city"),
-                              np_req_query(r, "county"), (int)top, np_date_today(), &out, &d);
-  if (e) return fail(r, e, &d);
-  np_resp_json(r, 200, out);
+  call_t c;
+  if (!deps(r, &c)) return;
+  reply(r, &c,
+        np_sharing_board(c.s, c.ref, &scope, np_req_query(r, "circle"), np_req_query(r, "city"),
+                         np_req_query(r, "county"), (int)top, np_date_today(), &c.out, &c.d),
+        200);
 }
 
 static void route(np_http_t *h, const char *method, const char *pattern, np_handler_fn fn, const char *action) {
