@@ -23,6 +23,7 @@
 #include "core/str.h"
 #include "crypto/crypto.h"
 #include "firms/demands.h"
+#include "match/api_util.h"
 #include "match/feed.h"
 #include "match/index.h"
 #include "match/referrals.h"
@@ -32,43 +33,7 @@
 #define IMPORT_MAX_BODY ((size_t)32 << 20)
 #define PUBLIC_PER_MINUTE 10
 
-typedef struct ctx {
-  np_req_t *r;
-  np_store_t *s;
-  const np_ref_t *ref;
-  const np_principal_t *p;
-  np_audit_entry_t actor;
-  np_date_t today;
-  np_errdetail_t err;
-} ctx_t;
-
-static bool begin(np_req_t *r, ctx_t *c, bool need_user) {
-  memset(c, 0, sizeof *c);
-  c->r = r;
-  c->p = np_req_principal(r);
-  if (need_user && !c->p) {
-    np_resp_error(r, 401, "unauthorized", "", "sign in first");
-    return false;
-  }
-  if (!(c->s = np_req_store(r))) return false;
-  if (!(c->ref = np_ref_shared(c->s, &c->err))) {
-    np_resp_error(r, 503, "unavailable", "", "reference data is not loaded (run nineplus migrate)");
-    return false;
-  }
-  c->actor.ip = np_req_ip(r);
-  c->actor.request_id = np_req_id(r);
-  if (c->p) {
-    c->actor.user_id = c->p->user_id;
-    c->actor.username = c->p->username;
-    c->actor.role = np_role_name(c->p->role);
-  }
-  c->today = np_date_today();
-  return true;
-}
-
-static void fail(ctx_t *c, np_err rc) { np_resp_fail(c->r, rc, &c->err); }
-
-static void not_found(ctx_t *c, const char *what) { np_resp_error(c->r, 404, "not_found", "", "no such %s", what); }
+typedef np_match_req_t ctx_t;
 
 static bool scope_of(ctx_t *c, const char *kind, np_scope_t *sc) {
   if (np_authz_scope(c->p, kind, sc) != NP_OK) {
@@ -125,16 +90,16 @@ static const char *dict_param(ctx_t *c, const char *name, const char *const *dic
 
 static bool path_seeker(ctx_t *c, const np_scope_t *sc, int64_t *id, np_seeker_owner_t *o) {
   if (np_id_parse(NP_ID_SEEKER, np_req_param(c->r, "id"), id) != NP_OK) {
-    not_found(c, "seeker");
+    np_match_req_not_found(c, "seeker");
     return false;
   }
   np_err rc = np_match_seeker_owner(c->s, *id, o, &c->err);
   if (rc == NP_ERR_NOT_FOUND || (rc == NP_OK && !np_match_seeker_visible(sc, o))) {
-    not_found(c, "seeker");
+    np_match_req_not_found(c, "seeker");
     return false;
   }
   if (rc) {
-    fail(c, rc);
+    np_match_req_fail(c, rc);
     return false;
   }
   return true;
@@ -143,7 +108,7 @@ static bool path_seeker(ctx_t *c, const np_scope_t *sc, int64_t *id, np_seeker_o
 static void h_seeker_create(np_req_t *r) {
   ctx_t c;
   np_scope_t sc;
-  if (!begin(r, &c, true) || !scope_of(&c, "seeker", &sc)) return;
+  if (!np_match_req_begin(r, &c, true) || !scope_of(&c, "seeker", &sc)) return;
   if (sc.kind != NP_SCOPE_REGION && sc.kind != NP_SCOPE_ALL) {
     np_resp_error(r, 403, "forbidden", NULL, "only bureau staff and specialists register seekers on behalf of others");
     return;
@@ -155,17 +120,13 @@ static void h_seeker_create(np_req_t *r) {
   int64_t id = 0;
   json_t *out = NULL;
   np_err rc = np_match_seeker_create(c.s, c.ref, &c.actor, body, &o, &id, &out, &c.err);
-  if (rc) {
-    fail(&c, rc);
-    return;
-  }
-  np_resp_json(r, 201, out);
+  np_match_req_reply(&c, rc, 201, out);
 }
 
 static void h_seeker_list(np_req_t *r) {
   ctx_t c;
   np_scope_t sc;
-  if (!begin(r, &c, true) || !scope_of(&c, "seeker", &sc)) return;
+  if (!np_match_req_begin(r, &c, true) || !scope_of(&c, "seeker", &sc)) return;
   np_seeker_filter_t f = {.scope = &sc, .today = c.today};
   char region[16];
   if (!region_param(&c, &sc, region) || !limit_cursor(&c, &f.limit, &f.cursor)) return;
@@ -196,11 +157,7 @@ static void h_seeker_list(np_req_t *r) {
   }
   json_t *out = NULL;
   np_err rc = np_match_seeker_list(c.s, c.ref, &f, &out, &c.err);
-  if (rc) {
-    fail(&c, rc);
-    return;
-  }
-  np_resp_json(r, 200, out);
+  np_match_req_reply(&c, rc, 200, out);
 }
 
 static void h_seeker_get(np_req_t *r) {
@@ -208,7 +165,7 @@ static void h_seeker_get(np_req_t *r) {
   np_scope_t sc;
   int64_t id;
   np_seeker_owner_t o;
-  if (!begin(r, &c, true) || !scope_of(&c, "seeker", &sc) || !path_seeker(&c, &sc, &id, &o)) return;
+  if (!np_match_req_begin(r, &c, true) || !scope_of(&c, "seeker", &sc) || !path_seeker(&c, &sc, &id, &o)) return;
   const char *um = np_req_query(r, "unmask");
   bool unmask = um && (strcmp(um, "1") == 0 || strcmp(um, "true") == 0);
   if (unmask && !(c.p->can_unmask && np_authz_allows(c.p, "seeker.unmask"))) {
@@ -218,7 +175,7 @@ static void h_seeker_get(np_req_t *r) {
   json_t *out = NULL;
   np_err rc = np_match_seeker_get(c.s, c.ref, id, unmask, &out, &c.err);
   if (rc) {
-    fail(&c, rc);
+    np_match_req_fail(&c, rc);
     return;
   }
   if (unmask) {
@@ -230,7 +187,7 @@ static void h_seeker_get(np_req_t *r) {
     e.detail = "id_number, phone, birth_date";
     if ((rc = np_audit_from_req_ex(r, &e, NULL, NULL, &c.err)) != NP_OK) {
       json_decref(out);
-      fail(&c, rc);
+      np_match_req_fail(&c, rc);
       return;
     }
   }
@@ -242,7 +199,7 @@ static void h_seeker_patch(np_req_t *r) {
   np_scope_t sc;
   int64_t id;
   np_seeker_owner_t o;
-  if (!begin(r, &c, true) || !scope_of(&c, "seeker", &sc) || !path_seeker(&c, &sc, &id, &o)) return;
+  if (!np_match_req_begin(r, &c, true) || !scope_of(&c, "seeker", &sc) || !path_seeker(&c, &sc, &id, &o)) return;
   json_t *body = np_req_json(r);
   if (!body) return;
   /* staff may not move a seeker out of their jurisdiction */
@@ -253,11 +210,7 @@ static void h_seeker_patch(np_req_t *r) {
   }
   json_t *out = NULL;
   np_err rc = np_match_seeker_patch(c.s, c.ref, &c.actor, id, body, c.today, &out, &c.err);
-  if (rc) {
-    fail(&c, rc);
-    return;
-  }
-  np_resp_json(r, 200, out);
+  np_match_req_reply(&c, rc, 200, out);
 }
 
 static void h_seeker_template(np_req_t *r) {
@@ -276,7 +229,7 @@ static void h_seeker_template(np_req_t *r) {
 static void h_seeker_import(np_req_t *r) {
   ctx_t c;
   np_scope_t sc;
-  if (!begin(r, &c, true) || !scope_of(&c, "seeker", &sc)) return;
+  if (!np_match_req_begin(r, &c, true) || !scope_of(&c, "seeker", &sc)) return;
   np_import_mode mode = NP_IMPORT_ALL_OR_NOTHING;
   const char *mode_s = np_req_query(r, "mode");
   if (mode_s && !np_import_mode_parse(mode_s, &mode)) {
@@ -296,7 +249,7 @@ static void h_seeker_import(np_req_t *r) {
   np_import_result_t res;
   np_err rc = np_match_seeker_import(c.s, c.ref, data, len, &o, &res, &c.err);
   if (rc) {
-    fail(&c, rc);
+    np_match_req_fail(&c, rc);
     return;
   }
   char sid[32];
@@ -341,7 +294,7 @@ static void h_public_register(np_req_t *r) {
     np_resp_error(r, 429, "rate_limited", NULL, "too many registrations from this address; retry in %d s", retry);
     return;
   }
-  if (!begin(r, &c, false)) return;
+  if (!np_match_req_begin(r, &c, false)) return;
   json_t *body = np_req_json(r);
   if (!body) return;
   /* an optional account: {username, password} */
@@ -349,7 +302,7 @@ static void h_public_register(np_req_t *r) {
   np_err rc;
   if ((rc = np_json_get_str(body, "username", 0, 3, 64, &username, NULL, &c.err)) ||
       (rc = np_json_get_str(body, "password", 0, 1, 128, &password, NULL, &c.err))) {
-    fail(&c, rc);
+    np_match_req_fail(&c, rc);
     return;
   }
   if (!username != !password) {
@@ -391,7 +344,7 @@ out:
   }
   if (rc) {
     json_decref(out);
-    fail(&c, rc);
+    np_match_req_fail(&c, rc);
     return;
   }
   /* the registrant sees their own record (masked), plus the account name */
@@ -403,17 +356,17 @@ out:
 
 static bool path_referral(ctx_t *c, const np_scope_t *sc, int64_t *id, np_referral_owner_t *o) {
   if (np_id_parse(NP_ID_REFERRAL, np_req_param(c->r, "id"), id) != NP_OK) {
-    not_found(c, "referral");
+    np_match_req_not_found(c, "referral");
     return false;
   }
   np_err rc = np_match_referral_owner(c->s, *id, o, &c->err);
   if (rc == NP_ERR_NOT_FOUND ||
       (rc == NP_OK && !np_authz_scope_contains(sc, o->region_code, o->enterprise_id, NULL, 0))) {
-    not_found(c, "referral");
+    np_match_req_not_found(c, "referral");
     return false;
   }
   if (rc) {
-    fail(c, rc);
+    np_match_req_fail(c, rc);
     return false;
   }
   return true;
@@ -422,7 +375,7 @@ static bool path_referral(ctx_t *c, const np_scope_t *sc, int64_t *id, np_referr
 static void h_referral_create(np_req_t *r) {
   ctx_t c;
   np_scope_t ds, ss;
-  if (!begin(r, &c, true) || !scope_of(&c, "demand", &ds) || !scope_of(&c, "seeker", &ss)) return;
+  if (!np_match_req_begin(r, &c, true) || !scope_of(&c, "demand", &ds) || !scope_of(&c, "seeker", &ss)) return;
   json_t *body = np_req_json(r);
   if (!body) return;
   static const char *const keys[] = {"demand_id", "seeker_id", "explanation", NULL};
@@ -433,7 +386,7 @@ static void h_referral_create(np_req_t *r) {
       (rc = np_json_get_str(body, "demand_id", NP_JSON_REQUIRED, 1, 32, &dem, NULL, &c.err)) ||
       (rc = np_json_get_str(body, "seeker_id", NP_JSON_REQUIRED, 1, 32, &skr, NULL, &c.err)) ||
       (rc = np_json_get_object(body, "explanation", 0, &ex, NULL, &c.err))) {
-    fail(&c, rc);
+    np_match_req_fail(&c, rc);
     return;
   }
   int64_t did = 0, sid = 0;
@@ -454,7 +407,7 @@ static void h_referral_create(np_req_t *r) {
   int64_t id = 0;
   json_t *out = NULL;
   if ((rc = np_match_referral_create(c.s, c.ref, &c.actor, did, sid, ex, &id, &out, &c.err))) {
-    fail(&c, rc);
+    np_match_req_fail(&c, rc);
     return;
   }
   /* a referral is a push: it takes the pair's place in today's anti-congestion budgets (docs/MATCHING.md) */
@@ -466,7 +419,7 @@ static void h_referral_create(np_req_t *r) {
 static void h_referral_list(np_req_t *r) {
   ctx_t c;
   np_scope_t ds;
-  if (!begin(r, &c, true) || !scope_of(&c, "demand", &ds)) return;
+  if (!np_match_req_begin(r, &c, true) || !scope_of(&c, "demand", &ds)) return;
   np_referral_filter_t f = {.scope = &ds};
   char region[16];
   if (!region_param(&c, &ds, region) || !limit_cursor(&c, &f.limit, &f.cursor)) return;
@@ -490,11 +443,7 @@ static void h_referral_list(np_req_t *r) {
   }
   json_t *out = NULL;
   np_err rc = np_match_referral_list(c.s, c.ref, &f, &out, &c.err);
-  if (rc) {
-    fail(&c, rc);
-    return;
-  }
-  np_resp_json(r, 200, out);
+  np_match_req_reply(&c, rc, 200, out);
 }
 
 static void h_referral_get(np_req_t *r) {
@@ -502,14 +451,10 @@ static void h_referral_get(np_req_t *r) {
   np_scope_t ds;
   int64_t id;
   np_referral_owner_t o;
-  if (!begin(r, &c, true) || !scope_of(&c, "demand", &ds) || !path_referral(&c, &ds, &id, &o)) return;
+  if (!np_match_req_begin(r, &c, true) || !scope_of(&c, "demand", &ds) || !path_referral(&c, &ds, &id, &o)) return;
   json_t *out = NULL;
   np_err rc = np_match_referral_get(c.s, c.ref, id, &out, &c.err);
-  if (rc) {
-    fail(&c, rc);
-    return;
-  }
-  np_resp_json(r, 200, out);
+  np_match_req_reply(&c, rc, 200, out);
 }
 
 static void h_referral_patch(np_req_t *r) {
@@ -517,7 +462,7 @@ static void h_referral_patch(np_req_t *r) {
   np_scope_t ds;
   int64_t id;
   np_referral_owner_t o;
-  if (!begin(r, &c, true) || !scope_of(&c, "demand", &ds) || !path_referral(&c, &ds, &id, &o)) return;
+  if (!np_match_req_begin(r, &c, true) || !scope_of(&c, "demand", &ds) || !path_referral(&c, &ds, &id, &o)) return;
   json_t *body = np_req_json(r);
   if (!body) return;
   static const char *const keys[] = {"status", "reason", "version", NULL};
@@ -528,22 +473,19 @@ static void h_referral_patch(np_req_t *r) {
       (rc = np_json_get_str(body, "status", NP_JSON_REQUIRED, 1, 16, &status, NULL, &c.err)) ||
       (rc = np_json_get_str(body, "reason", NP_JSON_ALLOW_NEWLINES, 1, 200, &reason, NULL, &c.err)) ||
       (rc = np_json_get_int(body, "version", 0, 1, INT64_MAX, &version, NULL, &c.err))) {
-    fail(&c, rc);
+    np_match_req_fail(&c, rc);
     return;
   }
   json_t *out = NULL;
-  if ((rc = np_match_referral_transition(c.s, c.ref, &c.actor, id, status, reason, version, c.today, &out, &c.err))) {
-    fail(&c, rc);
-    return;
-  }
-  np_resp_json(r, 200, out);
+  rc = np_match_referral_transition(c.s, c.ref, &c.actor, id, status, reason, version, c.today, &out, &c.err);
+  np_match_req_reply(&c, rc, 200, out);
 }
 
 /* ---------------------------------------------------------------- partner feed and keys */
 
 static void h_feed(np_req_t *r) {
   ctx_t c;
-  if (!begin(r, &c, true)) return;
+  if (!np_match_req_begin(r, &c, true)) return;
   const char *v;
   int64_t since = 0, limit = 100;
   if ((v = np_req_query(r, "since")) && *v && np_parse_int64(v, strlen(v), 0, INT64_MAX, &since) != NP_OK) {
@@ -556,16 +498,12 @@ static void h_feed(np_req_t *r) {
   }
   json_t *out = NULL;
   np_err rc = np_match_feed_demands(c.s, c.ref, since, (int)limit, &out, &c.err);
-  if (rc) {
-    fail(&c, rc);
-    return;
-  }
-  np_resp_json(r, 200, out);
+  np_match_req_reply(&c, rc, 200, out);
 }
 
 static void h_key_create(np_req_t *r) {
   ctx_t c;
-  if (!begin(r, &c, true)) return;
+  if (!np_match_req_begin(r, &c, true)) return;
   json_t *body = np_req_json(r);
   if (!body) return;
   static const char *const keys[] = {"name", "rate_per_minute", NULL};
@@ -575,12 +513,12 @@ static void h_key_create(np_req_t *r) {
   if ((rc = np_json_check_keys(body, keys, &c.err)) ||
       (rc = np_json_get_str(body, "name", NP_JSON_REQUIRED, 1, 64, &name, NULL, &c.err)) ||
       (rc = np_json_get_int(body, "rate_per_minute", 0, 1, 6000, &rate, NULL, &c.err))) {
-    fail(&c, rc);
+    np_match_req_fail(&c, rc);
     return;
   }
   json_t *out = NULL;
   if ((rc = np_match_partner_key_create(c.s, &c.actor, name, (int)rate, &out, &c.err))) {
-    fail(&c, rc);
+    np_match_req_fail(&c, rc);
     return;
   }
   np_resp_header(r, "Cache-Control", "no-store");
@@ -589,27 +527,23 @@ static void h_key_create(np_req_t *r) {
 
 static void h_key_list(np_req_t *r) {
   ctx_t c;
-  if (!begin(r, &c, true)) return;
+  if (!np_match_req_begin(r, &c, true)) return;
   json_t *out = NULL;
   np_err rc = np_match_partner_key_list(c.s, &out, &c.err);
-  if (rc) {
-    fail(&c, rc);
-    return;
-  }
-  np_resp_json(r, 200, out);
+  np_match_req_reply(&c, rc, 200, out);
 }
 
 static void h_key_revoke(np_req_t *r) {
   ctx_t c;
-  if (!begin(r, &c, true)) return;
+  if (!np_match_req_begin(r, &c, true)) return;
   int64_t id = 0;
   if (np_id_parse(NP_ID_PARTNER_KEY, np_req_param(r, "id"), &id) != NP_OK) {
-    not_found(&c, "key");
+    np_match_req_not_found(&c, "key");
     return;
   }
   np_err rc = np_match_partner_key_revoke(c.s, &c.actor, id, &c.err);
   if (rc) {
-    fail(&c, rc);
+    np_match_req_fail(&c, rc);
     return;
   }
   np_resp_bytes(r, 204, "application/json", "", 0);

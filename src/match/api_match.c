@@ -23,6 +23,7 @@
 #include "core/str.h"
 #include "firms/demands.h"
 #include "http/authz.h"
+#include "match/api_util.h"
 #include "match/batch.h"
 #include "match/config.h"
 #include "match/index.h"
@@ -32,42 +33,10 @@
 #define INDEX_WAIT_MS 15000
 #define BATCH_MAX_BODY (16u << 20)
 
-typedef struct mctx {
-  np_req_t *r;
-  const np_principal_t *p;
-  np_store_t *s;
-  const np_ref_t *ref;
-  np_match_index_t *ix;
-  np_audit_entry_t actor;
-  np_errdetail_t err;
-} mctx_t;
+typedef np_match_req_t mctx_t;
 
-static bool begin(np_req_t *r, mctx_t *c, bool need_index) {
-  memset(c, 0, sizeof *c);
-  c->r = r;
-  c->p = np_req_principal(r);
-  if (!c->p) {
-    np_resp_error(r, 401, "unauthorized", "", "sign in first");
-    return false;
-  }
-  if (!(c->s = np_req_store(r))) return false;
-  if (!(c->ref = np_ref_shared(c->s, &c->err))) {
-    np_resp_error(r, 503, "unavailable", "", "reference data is not loaded (run nineplus migrate)");
-    return false;
-  }
-  if (need_index && !(c->ix = np_match_engine_index(INDEX_WAIT_MS))) {
-    np_resp_error(r, 503, "index_unavailable", "", "the matching index is being built; try again shortly");
-    return false;
-  }
-  c->actor.user_id = c->p->user_id;
-  c->actor.username = c->p->username;
-  c->actor.role = np_role_name(c->p->role);
-  c->actor.ip = np_req_ip(r);
-  c->actor.request_id = np_req_id(r);
-  return true;
-}
-
-static void not_found(mctx_t *c, const char *what) { np_resp_error(c->r, 404, "not_found", "", "no such %s", what); }
+/* every handler here needs a signed-in user */
+static bool begin(np_req_t *r, mctx_t *c) { return np_match_req_begin(r, c, true); }
 
 /* radius_km: "50", "12.5", "0.125" → metres; 0 < r ≤ 500 km */
 static bool parse_radius(const char *v, int64_t *m) {
@@ -166,141 +135,112 @@ static json_t *page_envelope(const np_match_query_t *q, const np_match_page_t *p
   return o;
 }
 
-static void h_candidates(np_req_t *r) {
-  mctx_t c;
-  if (!begin(r, &c, false)) return;
-  int64_t id;
+/* Demand line `raw` (dem_N) inside the caller's "demand" scope; false after answering 404. */
+static bool demand_in_scope(mctx_t *c, const char *raw, int64_t *id) {
   np_firms_demand_owner_t own;
   np_scope_t scope;
-  if (np_id_parse(NP_ID_DEMAND, np_req_param(r, "id"), &id) != NP_OK ||
-      np_authz_scope(c.p, "demand", &scope) != NP_OK || np_firms_demand_owner(c.s, id, &own, &c.err) != NP_OK ||
+  if (np_id_parse(NP_ID_DEMAND, raw, id) != NP_OK || np_authz_scope(c->p, "demand", &scope) != NP_OK ||
+      np_firms_demand_owner(c->s, *id, &own, &c->err) != NP_OK ||
       !np_authz_scope_contains(&scope, own.region_code, own.enterprise_id, NULL, 0)) {
-    not_found(&c, "demand line");
-    return;
+    np_match_req_not_found(c, "demand line");
+    return false;
   }
-  np_match_query_t q;
-  if (!parse_query(&c, &q)) return;
-  if (!(c.ix = np_match_engine_index(INDEX_WAIT_MS))) {
-    np_resp_error(r, 503, "index_unavailable", "", "the matching index is being built; try again shortly");
-    return;
-  }
-  /* a push is a seeker's record shown to an enterprise (or a referral): an enterprise's view counts and
-   * is limited; staff browsing is neither, and sees which candidates are at today's limit */
-  q.record = c.p->role == NP_ROLE_ENTERPRISE;
-  q.mark_congested = !q.record;
+  return true;
+}
+
+/* One hit as a list item: the seeker (demand_side) or the demand line, with score and explanation; NULL when
+ * the record was just deleted. */
+static json_t *hit_item(mctx_t *c, const np_match_query_t *q, const np_match_hit_t *h, bool demand_side) {
+  json_t *rec = NULL;
+  np_errdetail_t e = {0};
+  np_err rc = demand_side ? np_match_seeker_get(c->s, c->ref, h->seeker.id, false, &rec, &e)
+                          : np_firms_demand_get(c->s, c->ref, h->demand.id, &rec, &e);
+  if (rc != NP_OK) return NULL;
+  json_t *it = json_object();
+  json_object_set_new(it, demand_side ? "seeker" : "demand", rec);
+  json_object_set_new(it, "score", json_integer(h->eval.score));
+  if (!demand_side) json_object_set_new(it, "priority", json_boolean(h->demand.is_key));
+  json_object_set_new(it, "congested", json_boolean(h->congested));
+  json_object_set_new(it, "explanation", np_match_index_hit_json(c->ix, q, h));
+  return it;
+}
+
+/* The answer of both lists: a line's candidates (demand_side) or a seeker's jobs, for record `id` in scope;
+ * `note` says why a record that is not in the index cannot match. */
+static void answer_page(mctx_t *c, np_match_query_t *q, int64_t id, bool demand_side, const char *note) {
+  if (!np_match_req_index(c, INDEX_WAIT_MS)) return;
   np_match_page_t *p = malloc(sizeof *p);
-  if (!p) {
-    np_resp_error(r, 500, "internal", "", "out of memory");
-    return;
-  }
+  if (!p) return np_resp_error(c->r, 500, "internal", "", "out of memory");
   json_t *items = json_array();
-  np_err rc = np_match_candidates(c.ix, id, &q, p);
+  np_err rc = demand_side ? np_match_candidates(c->ix, id, q, p) : np_match_jobs(c->ix, id, q, p);
   bool matchable = rc == NP_OK;
   if (rc == NP_ERR_NOT_FOUND) {
-    memset(p, 0, offsetof(np_match_page_t, hits));
     p->n = 0, p->total = 0, p->more = false, p->congested = 0;
     rc = NP_OK;
   }
   for (size_t i = 0; rc == NP_OK && i < p->n; i++) {
-    json_t *sk = NULL;
-    np_errdetail_t e = {0};
-    if (np_match_seeker_get(c.s, c.ref, p->hits[i].seeker.id, false, &sk, &e) != NP_OK) continue; /* just deleted */
-    json_t *it = json_object();
-    json_object_set_new(it, "seeker", sk);
-    json_object_set_new(it, "score", json_integer(p->hits[i].eval.score));
-    json_object_set_new(it, "congested", json_boolean(p->hits[i].congested));
-    json_object_set_new(it, "explanation", np_match_index_hit_json(c.ix, &q, &p->hits[i]));
-    json_array_append_new(items, it);
+    json_t *it = hit_item(c, q, &p->hits[i], demand_side);
+    if (it) json_array_append_new(items, it);
   }
-  json_t *o = page_envelope(&q, p, items, true);
+  json_t *o = page_envelope(q, p, items, demand_side);
   json_object_set_new(o, "matchable", json_boolean(matchable));
-  if (!matchable)
-    json_object_set_new(o, "note", json_string("the line is not open, has no openings left or is not public"));
+  if (!matchable) json_object_set_new(o, "note", json_string(note));
   free(p);
-  np_resp_json(r, 200, o);
+  np_resp_json(c->r, 200, o);
+}
+
+static void h_candidates(np_req_t *r) {
+  mctx_t c;
+  int64_t id;
+  np_match_query_t q;
+  if (!begin(r, &c) || !demand_in_scope(&c, np_req_param(r, "id"), &id) || !parse_query(&c, &q)) return;
+  /* a push is a seeker's record shown to an enterprise (or a referral): an enterprise's view counts and
+   * is limited; staff browsing is neither, and sees which candidates are at today's limit */
+  q.record = c.p->role == NP_ROLE_ENTERPRISE;
+  q.mark_congested = !q.record;
+  answer_page(&c, &q, id, true, "the line is not open, has no openings left or is not public");
 }
 
 static void h_matches(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c, false)) return;
+  if (!begin(r, &c)) return;
   int64_t id;
   np_seeker_owner_t own;
   np_scope_t scope;
   if (np_id_parse(NP_ID_SEEKER, np_req_param(r, "id"), &id) != NP_OK ||
       np_authz_scope(c.p, "seeker", &scope) != NP_OK || np_match_seeker_owner(c.s, id, &own, &c.err) != NP_OK ||
       !np_match_seeker_visible(&scope, &own)) {
-    not_found(&c, "seeker");
+    np_match_req_not_found(&c, "seeker");
     return;
   }
   np_match_query_t q;
   if (!parse_query(&c, &q)) return;
-  if (!(c.ix = np_match_engine_index(INDEX_WAIT_MS))) {
-    np_resp_error(r, 503, "index_unavailable", "", "the matching index is being built; try again shortly");
-    return;
-  }
   /* jobs shown to the seeker or to staff: no seeker record reaches an enterprise, so nothing is pushed */
   q.record = false;
   q.mark_congested = true;
-  np_match_page_t *p = malloc(sizeof *p);
-  if (!p) {
-    np_resp_error(r, 500, "internal", "", "out of memory");
-    return;
-  }
-  json_t *items = json_array();
-  np_err rc = np_match_jobs(c.ix, id, &q, p);
-  bool matchable = rc == NP_OK;
-  if (rc == NP_ERR_NOT_FOUND) {
-    p->n = 0, p->total = 0, p->more = false, p->congested = 0;
-    rc = NP_OK;
-  }
-  for (size_t i = 0; rc == NP_OK && i < p->n; i++) {
-    json_t *dj = NULL;
-    np_errdetail_t e = {0};
-    if (np_firms_demand_get(c.s, c.ref, p->hits[i].demand.id, &dj, &e) != NP_OK) continue;
-    json_t *it = json_object();
-    json_object_set_new(it, "demand", dj);
-    json_object_set_new(it, "score", json_integer(p->hits[i].eval.score));
-    json_object_set_new(it, "priority", json_boolean(p->hits[i].demand.is_key));
-    json_object_set_new(it, "congested", json_boolean(p->hits[i].congested));
-    json_object_set_new(it, "explanation", np_match_index_hit_json(c.ix, &q, &p->hits[i]));
-    json_array_append_new(items, it);
-  }
-  json_t *o = page_envelope(&q, p, items, false);
-  json_object_set_new(o, "matchable", json_boolean(matchable));
-  if (!matchable)
-    json_object_set_new(o, "note", json_string("the seeker is not seeking, has not consented or has no occupation"));
-  free(p);
-  np_resp_json(r, 200, o);
+  answer_page(&c, &q, id, false, "the seeker is not seeking, has not consented or has no occupation");
 }
 
 static void h_explain(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c, true)) return;
+  if (!begin(r, &c) || !np_match_req_index(&c, INDEX_WAIT_MS)) return;
   int64_t did, sid;
-  np_firms_demand_owner_t own;
-  np_scope_t scope;
   const char *dq = np_req_query(r, "demand"), *sq = np_req_query(r, "seeker");
   if (!dq || !sq) {
     np_resp_error(r, 422, "required", !dq ? "demand" : "seeker", "give demand=dem_N and seeker=skr_N");
     return;
   }
-  if (np_id_parse(NP_ID_DEMAND, dq, &did) != NP_OK || np_authz_scope(c.p, "demand", &scope) != NP_OK ||
-      np_firms_demand_owner(c.s, did, &own, &c.err) != NP_OK ||
-      !np_authz_scope_contains(&scope, own.region_code, own.enterprise_id, NULL, 0)) {
-    not_found(&c, "demand line");
-    return;
-  }
   np_match_query_t q;
-  if (!parse_query(&c, &q)) return;
+  if (!demand_in_scope(&c, dq, &did) || !parse_query(&c, &q)) return;
   np_match_demand_t d;
   np_match_seeker_t s;
   if (np_id_parse(NP_ID_SEEKER, sq, &sid) != NP_OK ||
       np_match_index_fetch_seeker(c.ix, c.s, c.ref, sid, &s, &c.err) != NP_OK) {
-    not_found(&c, "seeker");
+    np_match_req_not_found(&c, "seeker");
     return;
   }
   if (np_match_index_fetch_demand(c.ix, c.s, c.ref, did, &d, &c.err) != NP_OK) {
-    not_found(&c, "demand line");
+    np_match_req_not_found(&c, "demand line");
     return;
   }
   np_match_where_t w = {.scope = q.scope, .radius_m = q.radius_m, .today = q.today};
@@ -314,7 +254,7 @@ static void h_explain(np_req_t *r) {
 
 static void h_index(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c, true)) return;
+  if (!begin(r, &c) || !np_match_req_index(&c, INDEX_WAIT_MS)) return;
   np_match_index_stats_t st;
   np_match_index_stats(c.ix, &st);
   np_match_config_t cfg;
@@ -334,16 +274,15 @@ static void h_index(np_req_t *r) {
 
 static void h_config_get(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c, false)) return;
+  if (!begin(r, &c)) return;
   json_t *o = NULL;
   np_err rc = np_match_config_get(c.s, c.ref, &o, &c.err);
-  if (rc) np_resp_fail(r, rc, &c.err);
-  else np_resp_json(r, 200, o);
+  np_match_req_reply(&c, rc, 200, o);
 }
 
 static void h_config_put(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c, false)) return;
+  if (!begin(r, &c)) return;
   json_t *body = np_req_json(r);
   if (!body) return;
   json_t *o = NULL;
@@ -365,7 +304,7 @@ static bool path_batch(mctx_t *c, int64_t *id, char status[16]) {
   if (np_id_parse(NP_ID_BATCH, np_req_param(c->r, "id"), id) != NP_OK ||
       np_authz_scope(c->p, "demand", &scope) != NP_OK || np_match_batch_owner(c->s, *id, region, status, &c->err) != NP_OK ||
       !np_authz_scope_contains(&scope, region, -1, NULL, 0)) {
-    not_found(c, "batch");
+    np_match_req_not_found(c, "batch");
     return false;
   }
   return true;
@@ -373,7 +312,7 @@ static bool path_batch(mctx_t *c, int64_t *id, char status[16]) {
 
 static void h_batch_create(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c, false)) return;
+  if (!begin(r, &c)) return;
   const char *name = np_req_query(r, "name"), *region = np_req_query(r, "region"), *fname = np_req_query(r, "file_name");
   np_scope_t scope;
   if (!region || !*region) {
@@ -399,21 +338,14 @@ static void h_batch_create(np_req_t *r) {
                                    "field", "file", "errors", errors));
     return;
   }
-  if (rc) {
-    np_resp_fail(r, rc, &c.err);
-    return;
-  }
   json_t *o = NULL;
-  if ((rc = np_match_batch_get(c.s, id, &o, &c.err))) {
-    np_resp_fail(r, rc, &c.err);
-    return;
-  }
-  np_resp_json(r, 201, o);
+  if (rc == NP_OK) rc = np_match_batch_get(c.s, id, &o, &c.err);
+  np_match_req_reply(&c, rc, 201, o);
 }
 
 static void h_batch_list(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c, false)) return;
+  if (!begin(r, &c)) return;
   np_scope_t scope;
   if (np_authz_scope(c.p, "demand", &scope) != NP_OK || (scope.kind != NP_SCOPE_ALL && scope.kind != NP_SCOPE_REGION)) {
     np_resp_json(r, 200, json_pack("{s:[], s:n}", "items", "next_cursor"));
@@ -431,50 +363,41 @@ static void h_batch_list(np_req_t *r) {
   }
   json_t *o = NULL;
   np_err rc = np_match_batch_list(c.s, scope.kind == NP_SCOPE_REGION ? scope.region_prefix : "", limit, cursor, &o, &c.err);
-  if (rc) np_resp_fail(r, rc, &c.err);
-  else np_resp_json(r, 200, o);
+  np_match_req_reply(&c, rc, 200, o);
 }
 
 static void h_batch_get(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c, false)) return;
+  if (!begin(r, &c)) return;
   int64_t id;
   char status[16];
   if (!path_batch(&c, &id, status)) return;
   json_t *o = NULL;
   np_err rc = np_match_batch_get(c.s, id, &o, &c.err);
-  if (rc) np_resp_fail(r, rc, &c.err);
-  else np_resp_json(r, 200, o);
+  np_match_req_reply(&c, rc, 200, o);
 }
 
 static void h_batch_run(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c, false)) return;
+  if (!begin(r, &c)) return;
   int64_t id;
   char status[16];
   if (!path_batch(&c, &id, status)) return;
-  if (!(c.ix = np_match_engine_index(INDEX_WAIT_MS))) {
-    np_resp_error(r, 503, "index_unavailable", "", "the matching index is being built; try again shortly");
-    return;
-  }
+  if (!np_match_req_index(&c, INDEX_WAIT_MS)) return;
   json_t *rep = NULL, *o = NULL;
   np_err rc = np_match_batch_run(c.s, c.ix, &c.actor, id, np_date_today(), &rep, &c.err);
   json_decref(rep);
   if (rc == NP_OK) rc = np_match_batch_get(c.s, id, &o, &c.err);
-  if (rc) np_resp_fail(r, rc, &c.err);
-  else np_resp_json(r, 200, o);
+  np_match_req_reply(&c, rc, 200, o);
 }
 
 static void h_batch_commit(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c, false)) return;
+  if (!begin(r, &c)) return;
   int64_t id;
   char status[16];
   if (!path_batch(&c, &id, status)) return;
-  if (!(c.ix = np_match_engine_index(INDEX_WAIT_MS))) {
-    np_resp_error(r, 503, "index_unavailable", "", "the matching index is being built; try again shortly");
-    return;
-  }
+  if (!np_match_req_index(&c, INDEX_WAIT_MS)) return;
   json_t *res = NULL, *o = NULL;
   np_err rc = np_match_batch_commit(c.s, c.ref, c.ix, &c.actor, id, np_date_today(), &res, &c.err);
   if (rc == NP_OK) rc = np_match_batch_get(c.s, id, &o, &c.err);
