@@ -866,7 +866,9 @@ static void enterprise_policies(np_req_t *r, int64_t ent) {
     if ((e = np_store_prepare(s, "SELECT d.eligible, d.amount_fen, d.reason, d.observed, d.threshold, i.id, i.state, i.confirm_deadline "
                                  "FROM policy_decisions d LEFT JOIN policy_batches b ON b.run_id = d.run_id AND b.policy = d.policy "
                                  "LEFT JOIN policy_items i ON i.batch_id = b.id AND i.entity_kind = d.entity_kind AND i.entity_id = d.entity_id "
-                                 "WHERE d.run_id = ? AND d.policy = ? AND d.enterprise_id = ? ORDER BY d.eligible DESC, d.entity_kind, d.entity_id",
+                                 /* `policy || ''`: the (run_id, enterprise_id) index, never the primary key's (run_id,
+                                    policy) prefix, which scans a policy's decisions of the whole province (16 s at 3M) */
+                                 "WHERE d.run_id = ? AND d.policy || '' = ? AND d.enterprise_id = ? ORDER BY d.eligible DESC, d.entity_kind, d.entity_id",
                               &st, &d)))
       break;
     np_store_bind_int64(st, 1, run_id);
