@@ -322,6 +322,26 @@ static void bind_opt_text(np_stmt_t *st, int i, const char *v) {
   else np_store_bind_null(st, i);
 }
 
+/* The columns INSERT and UPDATE share, region_code … consent in that order, from placeholder i + 1;
+ * returns the last placeholder bound. */
+static int bind_profile(np_stmt_t *st, int i, const seeker_in_t *in) {
+  np_store_bind_text(st, ++i, in->region->code, NP_STORE_STRLEN);
+  np_store_bind_text(st, ++i, in->county->code, NP_STORE_STRLEN);
+  np_store_bind_text(st, ++i, in->city->code, NP_STORE_STRLEN);
+  np_store_bind_int64(st, ++i, in->lat_e6);
+  np_store_bind_int64(st, ++i, in->lon_e6);
+  np_store_bind_int64(st, ++i, in->approx);
+  bind_opt_int(st, ++i, in->skill_level);
+  bind_opt_text(st, ++i, in->education);
+  bind_opt_int(st, ++i, in->salary);
+  bind_opt_text(st, ++i, in->available_from);
+  bind_opt_int(st, ++i, in->graduation_year);
+  bind_opt_text(st, ++i, in->unemployed_since);
+  np_store_bind_int64(st, ++i, in->hardship);
+  np_store_bind_int64(st, ++i, in->consent);
+  return i;
+}
+
 np_err np_match_seeker_create(np_store_t *s, const np_ref_t *ref, const np_audit_entry_t *actor, const json_t *body,
                               const np_seeker_create_opts_t *o, int64_t *id, json_t **out, np_errdetail_t *err) {
   if (out) *out = NULL;
@@ -391,20 +411,7 @@ np_err np_match_seeker_create(np_store_t *s, const np_ref_t *ref, const np_audit
   np_store_bind_text(st, ++i, birth, NP_STORE_STRLEN);
   np_store_bind_text(st, ++i, in->id.region, NP_STORE_STRLEN);
   np_store_bind_int64(st, ++i, strncmp(in->id.region, "37", 2) != 0);
-  np_store_bind_text(st, ++i, in->region->code, NP_STORE_STRLEN);
-  np_store_bind_text(st, ++i, in->county->code, NP_STORE_STRLEN);
-  np_store_bind_text(st, ++i, in->city->code, NP_STORE_STRLEN);
-  np_store_bind_int64(st, ++i, in->lat_e6);
-  np_store_bind_int64(st, ++i, in->lon_e6);
-  np_store_bind_int64(st, ++i, in->approx);
-  bind_opt_int(st, ++i, in->skill_level);
-  bind_opt_text(st, ++i, in->education);
-  bind_opt_int(st, ++i, in->salary);
-  bind_opt_text(st, ++i, in->available_from);
-  bind_opt_int(st, ++i, in->graduation_year);
-  bind_opt_text(st, ++i, in->unemployed_since);
-  np_store_bind_int64(st, ++i, in->hardship);
-  np_store_bind_int64(st, ++i, in->consent);
+  i = bind_profile(st, i, in);
   bind_opt_text(st, ++i, phone_sealed);
   bind_opt_text(st, ++i, ph_index);
   bind_opt_text(st, ++i, ph_masked);
@@ -745,20 +752,7 @@ np_err np_match_seeker_patch(np_store_t *s, const np_ref_t *ref, const np_audit_
     goto out;
   int i = 0;
   np_store_bind_text(st, ++i, in->name, NP_STORE_STRLEN);
-  np_store_bind_text(st, ++i, in->region->code, NP_STORE_STRLEN);
-  np_store_bind_text(st, ++i, in->county->code, NP_STORE_STRLEN);
-  np_store_bind_text(st, ++i, in->city->code, NP_STORE_STRLEN);
-  np_store_bind_int64(st, ++i, in->lat_e6);
-  np_store_bind_int64(st, ++i, in->lon_e6);
-  np_store_bind_int64(st, ++i, in->approx);
-  bind_opt_int(st, ++i, in->skill_level);
-  bind_opt_text(st, ++i, in->education);
-  bind_opt_int(st, ++i, in->salary);
-  bind_opt_text(st, ++i, in->available_from);
-  bind_opt_int(st, ++i, in->graduation_year);
-  bind_opt_text(st, ++i, in->unemployed_since);
-  np_store_bind_int64(st, ++i, in->hardship);
-  np_store_bind_int64(st, ++i, in->consent);
+  i = bind_profile(st, i, in);
   np_store_bind_text(st, ++i, status ? status : own.status, NP_STORE_STRLEN);
   np_store_bind_text(st, ++i, now, NP_STORE_STRLEN);
   np_store_bind_int64(st, ++i, id);
