@@ -86,7 +86,7 @@ int np_policy_bench_explain_main(int argc, char **argv) {
   }
   /* samples: enterprises of interns spread over the internship ids, with a hire and a hire's certificate */
   int64_t nint = q1(s, "SELECT COUNT(*) FROM policy_internships WHERE id > ?", 0), step = nint / (nsamples * 4) + 1, n = 0;
-  for (int64_t id = 1; id <= nint && n < nsamples; id += step) {
+  for (int64_t id = 1; id <= nint && n < nsamples; id += step + id % 13) { /* jitter: no arithmetic lock-step with the data */
     sample_t x = {0};
     x.ent = q1(s, "SELECT enterprise_id FROM policy_internships WHERE id = ?", id);
     if (!x.ent) continue;
