@@ -244,19 +244,13 @@ out:
 }
 
 np_err np_match_batch_owner(np_store_t *s, int64_t id, char region_code[16], char status[16], np_errdetail_t *err) {
-  np_stmt_t *st = NULL;
-  np_err rc = np_store_prepare(s, "SELECT region_code, status FROM match_batches WHERE id = ?", &st, err);
+  np_stmt_t *st;
+  np_err rc = np_match_row_by_id(s, "SELECT region_code, status FROM match_batches WHERE id = ?", id, "batch", &st, err);
   if (rc) return rc;
-  np_store_bind_int64(st, 1, id);
-  bool row = false;
-  rc = np_store_step(st, &row, err);
-  if (rc == NP_OK && !row) rc = np_fail(err, NP_ERR_NOT_FOUND, "not_found", "", "no such batch");
-  if (rc == NP_OK) {
-    snprintf(region_code, 16, "%s", np_store_col_text(st, 0) ? np_store_col_text(st, 0) : "");
-    snprintf(status, 16, "%s", np_store_col_text(st, 1) ? np_store_col_text(st, 1) : "");
-  }
+  snprintf(region_code, 16, "%s", np_store_col_text(st, 0) ? np_store_col_text(st, 0) : "");
+  snprintf(status, 16, "%s", np_store_col_text(st, 1) ? np_store_col_text(st, 1) : "");
   np_store_release(st);
-  return rc;
+  return NP_OK;
 }
 
 /* region prefix of a 6-digit code: "370000" → "37", "370200" → "3702" */
@@ -454,30 +448,25 @@ out:
 
 np_err np_match_batch_get(np_store_t *s, int64_t id, json_t **out, np_errdetail_t *err) {
   *out = NULL;
-  np_stmt_t *st = NULL;
-  np_err rc = np_store_prepare(s, "SELECT name, region_code, status, workers, groups_count, assigned, unassigned, "
-                                  "blocking_pairs, report, file_name, created_at, run_at, committed_at, version "
-                                  "FROM match_batches WHERE id = ?", &st, err);
+  np_stmt_t *st;
+  np_err rc = np_match_row_by_id(s,
+                                 "SELECT name, region_code, status, workers, groups_count, assigned, unassigned, "
+                                 "blocking_pairs, report, file_name, created_at, run_at, committed_at, version "
+                                 "FROM match_batches WHERE id = ?",
+                                 id, "batch", &st, err);
   if (rc) return rc;
-  np_store_bind_int64(st, 1, id);
-  bool row = false;
-  rc = np_store_step(st, &row, err);
-  if (rc == NP_OK && !row) rc = np_fail(err, NP_ERR_NOT_FOUND, "not_found", "", "no such batch");
-  json_t *o = NULL;
-  if (rc == NP_OK) {
-    char bid[32];
-    const char *rep = np_store_col_text(st, 8);
-    json_t *rj = rep ? json_loads(rep, 0, NULL) : NULL;
-    o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:s?, s:s, s:s?, s:s?, s:I}", "id",
-                  np_id_format(NP_ID_BATCH, id, bid, sizeof bid), "name", np_store_col_text(st, 0), "region_code",
-                  np_store_col_text(st, 1), "status", np_store_col_text(st, 2), "worker_count",
-                  (json_int_t)np_store_col_int64(st, 3), "groups", (json_int_t)np_store_col_int64(st, 4), "assigned",
-                  (json_int_t)np_store_col_int64(st, 5), "unassigned", (json_int_t)np_store_col_int64(st, 6),
-                  "blocking_pairs", (json_int_t)np_store_col_int64(st, 7), "report", rj ? rj : json_null(), "file_name",
-                  np_store_col_text(st, 9), "created_at", np_store_col_text(st, 10), "run_at", np_store_col_text(st, 11),
-                  "committed_at", np_store_col_text(st, 12), "version", (json_int_t)np_store_col_int64(st, 13));
-    if (!o) rc = NP_ERR_NOMEM;
-  }
+  char bid[32];
+  const char *rep = np_store_col_text(st, 8);
+  json_t *rj = rep ? json_loads(rep, 0, NULL) : NULL;
+  json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:s?, s:s, s:s?, s:s?, s:I}", "id",
+                np_id_format(NP_ID_BATCH, id, bid, sizeof bid), "name", np_store_col_text(st, 0), "region_code",
+                np_store_col_text(st, 1), "status", np_store_col_text(st, 2), "worker_count",
+                (json_int_t)np_store_col_int64(st, 3), "groups", (json_int_t)np_store_col_int64(st, 4), "assigned",
+                (json_int_t)np_store_col_int64(st, 5), "unassigned", (json_int_t)np_store_col_int64(st, 6),
+                "blocking_pairs", (json_int_t)np_store_col_int64(st, 7), "report", rj ? rj : json_null(), "file_name",
+                np_store_col_text(st, 9), "created_at", np_store_col_text(st, 10), "run_at", np_store_col_text(st, 11),
+                "committed_at", np_store_col_text(st, 12), "version", (json_int_t)np_store_col_int64(st, 13));
+  if (!o) rc = NP_ERR_NOMEM;
   np_store_release(st);
   if (rc) return rc;
   json_t *ws = json_array();
@@ -486,6 +475,7 @@ np_err np_match_batch_get(np_store_t *s, int64_t id, json_t **out, np_errdetail_
                                 "WHERE batch_id = ? ORDER BY row_no", &st, err)))
     goto out;
   np_store_bind_int64(st, 1, id);
+  bool row = false;
   while ((rc = np_store_step(st, &row, err)) == NP_OK && row) {
     char did[32] = "", sid[32] = "", rid[32] = "";
     if (!np_store_col_is_null(st, 8)) np_id_format(NP_ID_DEMAND, np_store_col_int64(st, 8), did, sizeof did);

@@ -29,27 +29,20 @@ bool np_match_referral_transition_ok(const char *from, const char *to) {
 
 np_err np_match_referral_owner(np_store_t *s, int64_t id, np_referral_owner_t *o, np_errdetail_t *err) {
   memset(o, 0, sizeof *o);
-  np_stmt_t *st = NULL;
-  np_err rc = np_store_prepare(s,
-                               "SELECT demand_id, seeker_id, enterprise_id, version, region_code, status FROM referrals "
-                               "WHERE id = ?",
-                               &st, err);
+  np_stmt_t *st;
+  np_err rc = np_match_row_by_id(
+      s, "SELECT demand_id, seeker_id, enterprise_id, version, region_code, status FROM referrals WHERE id = ?", id,
+      "referral", &st, err);
   if (rc) return rc;
-  np_store_bind_int64(st, 1, id);
-  bool has = false;
-  rc = np_store_step(st, &has, err);
-  if (rc == NP_OK && !has) rc = np_fail(err, NP_ERR_NOT_FOUND, "not_found", "", "no such referral");
-  if (rc == NP_OK) {
-    o->id = id;
-    o->demand_id = np_store_col_int64(st, 0);
-    o->seeker_id = np_store_col_int64(st, 1);
-    o->enterprise_id = np_store_col_int64(st, 2);
-    o->version = np_store_col_int64(st, 3);
-    np_strlcpy(o->region_code, np_store_col_text(st, 4), sizeof o->region_code);
-    np_strlcpy(o->status, np_store_col_text(st, 5), sizeof o->status);
-  }
+  o->id = id;
+  o->demand_id = np_store_col_int64(st, 0);
+  o->seeker_id = np_store_col_int64(st, 1);
+  o->enterprise_id = np_store_col_int64(st, 2);
+  o->version = np_store_col_int64(st, 3);
+  np_strlcpy(o->region_code, np_store_col_text(st, 4), sizeof o->region_code);
+  np_strlcpy(o->status, np_store_col_text(st, 5), sizeof o->status);
   np_store_release(st);
-  return rc;
+  return NP_OK;
 }
 
 #define REF_COLS                                                                                                       \
@@ -105,16 +98,11 @@ static json_t *ref_row(np_stmt_t *st, const np_ref_t *ref) {
 
 np_err np_match_referral_get(np_store_t *s, const np_ref_t *ref, int64_t id, json_t **out, np_errdetail_t *err) {
   *out = NULL;
-  np_stmt_t *st = NULL;
-  np_err rc = np_store_prepare(s, "SELECT " REF_COLS REF_FROM " WHERE r.id = ?", &st, err);
+  np_stmt_t *st;
+  np_err rc = np_match_row_by_id(s, "SELECT " REF_COLS REF_FROM " WHERE r.id = ?", id, "referral", &st, err);
   if (rc) return rc;
-  np_store_bind_int64(st, 1, id);
-  bool has = false;
-  rc = np_store_step(st, &has, err);
-  if (rc == NP_OK && !has) rc = np_fail(err, NP_ERR_NOT_FOUND, "not_found", "", "no such referral");
-  json_t *o = rc == NP_OK ? ref_row(st, ref) : NULL;
+  json_t *o = ref_row(st, ref);
   np_store_release(st);
-  if (rc) return rc;
   json_t *events = json_array();
   json_object_set_new(o, "events", events);
   if ((rc = np_store_prepare(s,
@@ -125,6 +113,7 @@ np_err np_match_referral_get(np_store_t *s, const np_ref_t *ref, int64_t id, jso
     return rc;
   }
   np_store_bind_int64(st, 1, id);
+  bool has = false;
   while ((rc = np_store_step(st, &has, err)) == NP_OK && has)
     json_array_append_new(events, json_pack("{s:o, s:o, s:o, s:o, s:o}", "at", tx(st, 0), "username", tx(st, 1),
                                             "status_before", tx(st, 2), "status_after", tx(st, 3), "reason", tx(st, 4)));

@@ -32,6 +32,25 @@ void np_match_now(char out[NP_TS_STRLEN]) {
   if (np_date_format_ts_utc((int64_t)time(NULL), out, NP_TS_STRLEN) != NP_OK) np_strlcpy(out, "1970-01-01T00:00:00Z", NP_TS_STRLEN);
 }
 
+np_err np_match_row_by_id(np_store_t *s, const char *sql, int64_t id, const char *what, np_stmt_t **st,
+                          np_errdetail_t *err) {
+  *st = NULL;
+  np_err rc = np_store_prepare(s, sql, st, err);
+  if (rc) {
+    *st = NULL;
+    return rc;
+  }
+  np_store_bind_int64(*st, 1, id);
+  bool has = false;
+  rc = np_store_step(*st, &has, err);
+  if (rc == NP_OK && !has) rc = np_fail(err, NP_ERR_NOT_FOUND, "not_found", "", "no such %s", what);
+  if (rc) {
+    np_store_release(*st);
+    *st = NULL;
+  }
+  return rc;
+}
+
 np_err np_match_audit(np_store_t *s, const np_audit_entry_t *actor, const char *action, const char *entity,
                       const char *entity_id, const json_t *before, const json_t *after, const char *detail,
                       np_errdetail_t *err) {
@@ -458,28 +477,21 @@ out:
 
 np_err np_match_seeker_owner(np_store_t *s, int64_t id, np_seeker_owner_t *o, np_errdetail_t *err) {
   memset(o, 0, sizeof *o);
-  np_stmt_t *st = NULL;
-  np_err rc = np_store_prepare(s,
-                               "SELECT region_code, county_code, city_code, status, user_id, version, consent FROM seekers "
-                               "WHERE id = ?",
-                               &st, err);
+  np_stmt_t *st;
+  np_err rc = np_match_row_by_id(
+      s, "SELECT region_code, county_code, city_code, status, user_id, version, consent FROM seekers WHERE id = ?", id,
+      "seeker", &st, err);
   if (rc) return rc;
-  np_store_bind_int64(st, 1, id);
-  bool has = false;
-  rc = np_store_step(st, &has, err);
-  if (rc == NP_OK && !has) rc = np_fail(err, NP_ERR_NOT_FOUND, "not_found", "", "no such seeker");
-  if (rc == NP_OK) {
-    o->id = id;
-    np_strlcpy(o->region_code, np_store_col_text(st, 0), sizeof o->region_code);
-    np_strlcpy(o->county_code, np_store_col_text(st, 1), sizeof o->county_code);
-    np_strlcpy(o->city_code, np_store_col_text(st, 2), sizeof o->city_code);
-    np_strlcpy(o->status, np_store_col_text(st, 3), sizeof o->status);
-    o->user_id = np_store_col_is_null(st, 4) ? 0 : np_store_col_int64(st, 4);
-    o->version = np_store_col_int64(st, 5);
-    o->consent = np_store_col_int64(st, 6) != 0;
-  }
+  o->id = id;
+  np_strlcpy(o->region_code, np_store_col_text(st, 0), sizeof o->region_code);
+  np_strlcpy(o->county_code, np_store_col_text(st, 1), sizeof o->county_code);
+  np_strlcpy(o->city_code, np_store_col_text(st, 2), sizeof o->city_code);
+  np_strlcpy(o->status, np_store_col_text(st, 3), sizeof o->status);
+  o->user_id = np_store_col_is_null(st, 4) ? 0 : np_store_col_int64(st, 4);
+  o->version = np_store_col_int64(st, 5);
+  o->consent = np_store_col_int64(st, 6) != 0;
   np_store_release(st);
-  return rc;
+  return NP_OK;
 }
 
 bool np_match_seeker_visible(const np_scope_t *sc, const np_seeker_owner_t *o) {
@@ -646,16 +658,11 @@ static np_err add_children(np_store_t *s, const np_ref_t *ref, int64_t id, json_
 np_err np_match_seeker_get(np_store_t *s, const np_ref_t *ref, int64_t id, bool unmask, json_t **out,
                            np_errdetail_t *err) {
   *out = NULL;
-  np_stmt_t *st = NULL;
-  np_err rc = np_store_prepare(s, "SELECT " SEEKER_COLS " FROM seekers s WHERE s.id = ?", &st, err);
+  np_stmt_t *st;
+  np_err rc = np_match_row_by_id(s, "SELECT " SEEKER_COLS " FROM seekers s WHERE s.id = ?", id, "seeker", &st, err);
   if (rc) return rc;
-  np_store_bind_int64(st, 1, id);
-  bool has = false;
-  rc = np_store_step(st, &has, err);
-  if (rc == NP_OK && !has) rc = np_fail(err, NP_ERR_NOT_FOUND, "not_found", "", "no such seeker");
-  json_t *o = NULL;
-  if (rc == NP_OK && !(o = row_json(st, ref, np_date_today(), unmask)))
-    rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
+  json_t *o = row_json(st, ref, np_date_today(), unmask);
+  if (!o) rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
   np_store_release(st);
   if (rc == NP_OK) rc = add_children(s, ref, id, o, err);
   if (rc) json_decref(o);

@@ -155,6 +155,14 @@ np_err np_match_audit(np_store_t *s, const np_audit_entry_t *actor, const char *
                       np_errdetail_t *err);
 
 /**
+ * Prepares `sql` (its one placeholder is the id), binds `id` and steps to the row. On NP_OK *st stands
+ * on the row and the caller releases it; otherwise *st is NULL, and a missing row is NP_ERR_NOT_FOUND
+ * "not_found" with the message "no such <what>".
+ */
+np_err np_match_row_by_id(np_store_t *s, const char *sql, int64_t id, const char *what, np_stmt_t **st,
+                          np_errdetail_t *err);
+
+/**
  * Builds a valid 18-character ID number from a 6-digit region, a birth date and a 3-digit sequence
  * (odd = male) into out[19] (demo data and tests).
  */

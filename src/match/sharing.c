@@ -9,6 +9,7 @@
 #include "core/json.h"
 #include "core/str.h"
 #include "core/geo.h"
+#include "match/seekers.h"
 
 #define MAX_BOARD_POSTS 20000
 #define BOARD_POSTS_PER_CIRCLE 50
@@ -265,16 +266,12 @@ static void post_read(np_stmt_t *st, post_t *p, post_text_t *t) {
 }
 
 static np_err post_load(np_store_t *s, int64_t id, post_t *p, post_text_t *t, np_errdetail_t *err) {
-  np_stmt_t *st = NULL;
-  np_err rc = np_store_prepare(s, "SELECT " POST_COLS POST_FROM " WHERE p.id = ?", &st, err);
+  np_stmt_t *st;
+  np_err rc = np_match_row_by_id(s, "SELECT " POST_COLS POST_FROM " WHERE p.id = ?", id, "post", &st, err);
   if (rc) return rc;
-  np_store_bind_int64(st, 1, id);
-  bool has = false;
-  rc = np_store_step(st, &has, err);
-  if (rc == NP_OK && !has) rc = np_fail(err, NP_ERR_NOT_FOUND, "not_found", "", "no such post");
-  if (rc == NP_OK) post_read(st, p, t);
+  post_read(st, p, t);
   np_store_release(st);
-  return rc;
+  return NP_OK;
 }
 
 static bool post_in_scope(const np_scope_t *scope, const post_t *p) {
@@ -1021,16 +1018,13 @@ static void agr_read(np_stmt_t *st, agreement_t *a) {
 }
 
 static np_err agr_load(np_store_t *s, int64_t id, agreement_t *a, np_errdetail_t *err) {
-  np_stmt_t *st = NULL;
-  np_err rc = np_store_prepare(s, "SELECT " AGR_COLS " FROM sharing_agreements a WHERE a.id = ?", &st, err);
+  np_stmt_t *st;
+  np_err rc = np_match_row_by_id(s, "SELECT " AGR_COLS " FROM sharing_agreements a WHERE a.id = ?", id, "agreement", &st,
+                                 err);
   if (rc) return rc;
-  np_store_bind_int64(st, 1, id);
-  bool has = false;
-  rc = np_store_step(st, &has, err);
-  if (rc == NP_OK && !has) rc = np_fail(err, NP_ERR_NOT_FOUND, "not_found", "", "no such agreement");
-  if (rc == NP_OK) agr_read(st, a);
+  agr_read(st, a);
   np_store_release(st);
-  return rc;
+  return NP_OK;
 }
 
 static bool agr_in_scope(const np_scope_t *scope, const agreement_t *a) {
