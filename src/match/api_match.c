@@ -310,6 +310,12 @@ static bool path_batch(mctx_t *c, int64_t *id, char status[16]) {
   return true;
 }
 
+/* begin, then the batch in {id} and, when need_index, the matching index; false after answering */
+static bool begin_batch(np_req_t *r, mctx_t *c, int64_t *id, bool need_index) {
+  char status[16];
+  return begin(r, c) && path_batch(c, id, status) && (!need_index || np_match_req_index(c, INDEX_WAIT_MS));
+}
+
 static void h_batch_create(np_req_t *r) {
   mctx_t c;
   if (!begin(r, &c)) return;
@@ -368,10 +374,8 @@ static void h_batch_list(np_req_t *r) {
 
 static void h_batch_get(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c)) return;
   int64_t id;
-  char status[16];
-  if (!path_batch(&c, &id, status)) return;
+  if (!begin_batch(r, &c, &id, false)) return;
   json_t *o = NULL;
   np_err rc = np_match_batch_get(c.s, id, &o, &c.err);
   np_match_req_reply(&c, rc, 200, o);
@@ -379,11 +383,8 @@ static void h_batch_get(np_req_t *r) {
 
 static void h_batch_run(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c)) return;
   int64_t id;
-  char status[16];
-  if (!path_batch(&c, &id, status)) return;
-  if (!np_match_req_index(&c, INDEX_WAIT_MS)) return;
+  if (!begin_batch(r, &c, &id, true)) return;
   json_t *rep = NULL, *o = NULL;
   np_err rc = np_match_batch_run(c.s, c.ix, &c.actor, id, np_date_today(), &rep, &c.err);
   json_decref(rep);
@@ -393,11 +394,8 @@ static void h_batch_run(np_req_t *r) {
 
 static void h_batch_commit(np_req_t *r) {
   mctx_t c;
-  if (!begin(r, &c)) return;
   int64_t id;
-  char status[16];
-  if (!path_batch(&c, &id, status)) return;
-  if (!np_match_req_index(&c, INDEX_WAIT_MS)) return;
+  if (!begin_batch(r, &c, &id, true)) return;
   json_t *res = NULL, *o = NULL;
   np_err rc = np_match_batch_commit(c.s, c.ref, c.ix, &c.actor, id, np_date_today(), &res, &c.err);
   if (rc == NP_OK) rc = np_match_batch_get(c.s, id, &o, &c.err);
