@@ -352,12 +352,7 @@ np_err np_match_referral_list(np_store_t *s, const np_ref_t *ref, const np_refer
     json_decref(counts);
     return rc;
   }
-  json_t *nc = json_null();
-  if ((int64_t)json_array_size(items) == f->limit && last > 0) {
-    char c[32];
-    snprintf(c, sizeof c, "%" PRId64, last);
-    nc = json_string(c);
-  }
+  json_t *nc = np_match_next_cursor(json_array_size(items), f->limit, last);
   *out = json_pack("{s:o, s:I, s:o, s:o}", "items", items, "total", (json_int_t)total, "next_cursor", nc, "counts", counts);
   return NP_OK;
 }

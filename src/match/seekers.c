@@ -51,6 +51,13 @@ np_err np_match_row_by_id(np_store_t *s, const char *sql, int64_t id, const char
   return rc;
 }
 
+json_t *np_match_next_cursor(size_t n, int64_t limit, int64_t last) {
+  if ((int64_t)n != limit || last <= 0) return json_null();
+  char c[32];
+  snprintf(c, sizeof c, "%" PRId64, last);
+  return json_string(c);
+}
+
 np_err np_match_audit(np_store_t *s, const np_audit_entry_t *actor, const char *action, const char *entity,
                       const char *entity_id, const json_t *before, const json_t *after, const char *detail,
                       np_errdetail_t *err) {
@@ -960,12 +967,7 @@ np_err np_match_seeker_list(np_store_t *s, const np_ref_t *ref, const np_seeker_
     json_decref(items);
     return rc;
   }
-  json_t *next = json_null();
-  if ((int64_t)json_array_size(items) == f->limit && last > 0) {
-    char c[32];
-    snprintf(c, sizeof c, "%" PRId64, last);
-    next = json_string(c);
-  }
-  *out = json_pack("{s:o, s:I, s:o}", "items", items, "total", (json_int_t)total, "next_cursor", next);
+  *out = json_pack("{s:o, s:I, s:o}", "items", items, "total", (json_int_t)total, "next_cursor",
+                   np_match_next_cursor(json_array_size(items), f->limit, last));
   return NP_OK;
 }

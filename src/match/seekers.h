@@ -162,6 +162,9 @@ np_err np_match_audit(np_store_t *s, const np_audit_entry_t *actor, const char *
 np_err np_match_row_by_id(np_store_t *s, const char *sql, int64_t id, const char *what, np_stmt_t **st,
                           np_errdetail_t *err);
 
+/** A list page's next_cursor: the last row id as a string when the page is full (n == limit), else JSON null. */
+json_t *np_match_next_cursor(size_t n, int64_t limit, int64_t last);
+
 /**
  * Builds a valid 18-character ID number from a 6-digit region, a birth date and a 3-digit sequence
  * (odd = male) into out[19] (demo data and tests).
