@@ -440,6 +440,33 @@ static np_err resolve_enterprise(np_store_t *s, const char *key, int64_t *id, np
   return rc;
 }
 
+/* Ends a write transaction: commits when rc is NP_OK and hands the answer j to *out (or drops it when out
+ * is NULL); otherwise (or when the commit fails) rolls back and drops j. */
+static np_err end_write(np_store_t *s, np_err rc, json_t *j, json_t **out, np_errdetail_t *err) {
+  if (rc == NP_OK) rc = np_store_commit(s, err);
+  if (rc) {
+    np_store_rollback(s);
+    json_decref(j);
+    return rc;
+  }
+  if (out) *out = j;
+  else json_decref(j);
+  return NP_OK;
+}
+
+/* A status change body {status, <text_key>, version}: status required, the text optional (up to the notes
+ * length, newlines allowed), version optional (vp says whether it was given). */
+static np_err parse_status_body(const json_t *body, const char *text_key, const char **status, const char **text,
+                                int64_t *version, np_json_presence *vp, np_errdetail_t *err) {
+  const char *const keys[] = {"status", text_key, "version", NULL};
+  np_err rc;
+  if ((rc = np_json_check_keys(body, keys, err)) ||
+      (rc = np_json_get_str(body, "status", NP_JSON_REQUIRED, 1, 16, status, NULL, err)) ||
+      (rc = np_json_get_str(body, text_key, NP_JSON_ALLOW_NEWLINES, 0, NP_SHARING_NOTES_MAX_CHARS, text, NULL, err)))
+    return rc;
+  return np_json_get_int(body, "version", 0, 1, INT64_MAX, version, vp, err);
+}
+
 np_err np_sharing_post_create(np_store_t *s, const np_ref_t *ref, const np_audit_entry_t *actor,
                               const np_scope_t *scope, const json_t *body, np_date_t today, json_t **out,
                               np_errdetail_t *err) {
@@ -572,16 +599,8 @@ np_err np_sharing_post_create(np_store_t *s, const np_ref_t *ref, const np_audit
   if (rc == NP_OK) rc = post_load(s, id, &p, t, err);
   if (rc == NP_OK && !(j = post_json(ref, &p, t, today, true))) rc = nomem(err);
   if (rc == NP_OK) rc = audit(s, actor, "sharing_post.create", "sharing_post", pid, NULL, j, err);
-  if (rc == NP_OK) rc = np_store_commit(s, err);
   free(t);
-  if (rc) {
-    np_store_rollback(s);
-    json_decref(j);
-    return rc;
-  }
-  if (out) *out = j;
-  else json_decref(j);
-  return NP_OK;
+  return end_write(s, rc, j, out, err);
 }
 
 np_err np_sharing_post_get(np_store_t *s, const np_ref_t *ref, const np_scope_t *scope, int64_t id, np_date_t today,
@@ -599,18 +618,12 @@ np_err np_sharing_post_get(np_store_t *s, const np_ref_t *ref, const np_scope_t 
 np_err np_sharing_post_patch(np_store_t *s, const np_ref_t *ref, const np_audit_entry_t *actor,
                              const np_scope_t *scope, int64_t id, const json_t *body, np_date_t today, json_t **out,
                              np_errdetail_t *err) {
-  static const char *const keys[] = {"status", "reason", "version", NULL};
   const char *status = NULL, *reason = NULL;
   int64_t version = 0;
   np_json_presence vp = NP_JSON_ABSENT;
   np_err rc;
   if (out) *out = NULL;
-  if ((rc = np_json_check_keys(body, keys, err)) ||
-      (rc = np_json_get_str(body, "status", NP_JSON_REQUIRED, 1, 16, &status, NULL, err)) ||
-      (rc = np_json_get_str(body, "reason", NP_JSON_ALLOW_NEWLINES, 0, NP_SHARING_NOTES_MAX_CHARS, &reason, NULL,
-                            err)) ||
-      (rc = np_json_get_int(body, "version", 0, 1, INT64_MAX, &version, &vp, err)))
-    return rc;
+  if ((rc = parse_status_body(body, "reason", &status, &reason, &version, &vp, err))) return rc;
   if (strcmp(status, "closed") != 0)
     return np_fail(err, NP_ERR_INVALID, "format", "status", "status can only be set to closed");
   post_t before;
@@ -647,17 +660,9 @@ np_err np_sharing_post_patch(np_store_t *s, const np_ref_t *ref, const np_audit_
       (!(b = post_json(ref, &before, &t[0], today, true)) || !(a = post_json(ref, &after, &t[1], today, true))))
     rc = nomem(err);
   if (rc == NP_OK) rc = audit(s, actor, "sharing_post.update", "sharing_post", pid, b, a, err);
-  if (rc == NP_OK) rc = np_store_commit(s, err);
   free(t);
   json_decref(b);
-  if (rc) {
-    np_store_rollback(s);
-    json_decref(a);
-    return rc;
-  }
-  if (out) *out = a;
-  else json_decref(a);
-  return NP_OK;
+  return end_write(s, rc, a, out, err);
 }
 
 /* A small WHERE builder with text and integer binds. */
@@ -1213,15 +1218,7 @@ np_err np_sharing_agreement_create(np_store_t *s, const np_ref_t *ref, const np_
   if (rc == NP_OK) rc = agr_load(s, id, &a, err);
   if (rc == NP_OK && !(j = agr_json(s, ref, &a, today))) rc = nomem(err);
   if (rc == NP_OK) rc = audit(s, actor, "sharing_agreement.create", "sharing_agreement", aid, NULL, j, err);
-  if (rc == NP_OK) rc = np_store_commit(s, err);
-  if (rc) {
-    np_store_rollback(s);
-    json_decref(j);
-    return rc;
-  }
-  if (out) *out = j;
-  else json_decref(j);
-  return NP_OK;
+  return end_write(s, rc, j, out, err);
 }
 
 static np_err agr_history(np_store_t *s, int64_t id, json_t **out, np_errdetail_t *err) {
@@ -1272,17 +1269,12 @@ np_err np_sharing_agreement_get(np_store_t *s, const np_ref_t *ref, const np_sco
 np_err np_sharing_agreement_patch(np_store_t *s, const np_ref_t *ref, const np_audit_entry_t *actor,
                                   const np_scope_t *scope, int64_t id, const json_t *body, json_t **out,
                                   np_errdetail_t *err) {
-  static const char *const keys[] = {"status", "note", "version", NULL};
   const char *status = NULL, *note = NULL;
   int64_t version = 0;
   np_json_presence vp = NP_JSON_ABSENT;
   np_err rc;
   if (out) *out = NULL;
-  if ((rc = np_json_check_keys(body, keys, err)) ||
-      (rc = np_json_get_str(body, "status", NP_JSON_REQUIRED, 1, 16, &status, NULL, err)) ||
-      (rc = np_json_get_str(body, "note", NP_JSON_ALLOW_NEWLINES, 0, NP_SHARING_NOTES_MAX_CHARS, &note, NULL, err)) ||
-      (rc = np_json_get_int(body, "version", 0, 1, INT64_MAX, &version, &vp, err)))
-    return rc;
+  if ((rc = parse_status_body(body, "note", &status, &note, &version, &vp, err))) return rc;
   if (!status_known(status))
     return np_fail(err, NP_ERR_INVALID, "format", "status",
                    "status must be proposed, agreed, in_progress, completed or cancelled");
