@@ -1,6 +1,7 @@
 /* Surplus and shortage sharing: posts, explained pairings, agreements, board (see sharing.h). */
 #include "match/sharing.h"
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +264,17 @@ static void post_read(np_stmt_t *st, post_t *p, post_text_t *t) {
   cpy(p->created_at, sizeof p->created_at, np_store_col_text(st, 18));
   cpy(p->updated_at, sizeof p->updated_at, np_store_col_text(st, 19));
   cpy(p->ent_name, sizeof p->ent_name, np_store_col_text(st, 20));
+}
+
+/* Room for one more element in arr (n of *cap in use): the array, moved when its capacity doubled (from
+ * `first`), or NULL when out of memory (arr is then left as it was). */
+static void *grow(void *arr, size_t n, size_t *cap, size_t size, size_t first) {
+  if (n < *cap) return arr;
+  size_t nc = *cap ? *cap * 2 : first;
+  if (nc > SIZE_MAX / size) return NULL;
+  void *q = realloc(arr, nc * size);
+  if (q) *cap = nc;
+  return q;
 }
 
 static np_err post_load(np_store_t *s, int64_t id, post_t *p, post_text_t *t, np_errdetail_t *err) {
@@ -929,15 +941,12 @@ np_err np_sharing_pairings(np_store_t *s, const np_ref_t *ref, const np_scope_t 
       for (;;) {
         bool has = false;
         if ((rc = np_store_step(st, &has, err)) || !has) break;
-        if (n == cap) {
-          size_t nc = cap ? cap * 2 : 32;
-          post_t *np_ = realloc(cands, nc * sizeof *np_);
-          if (!np_) {
-            rc = nomem(err);
-            break;
-          }
-          cands = np_, cap = nc;
+        post_t *grown = grow(cands, n, &cap, sizeof *cands, 32);
+        if (!grown) {
+          rc = nomem(err);
+          break;
         }
+        cands = grown;
         post_read(st, &cands[n++], NULL);
       }
       np_store_release(st);
@@ -1471,15 +1480,12 @@ np_err np_sharing_board(np_store_t *s, const np_ref_t *ref, const np_scope_t *sc
   for (;;) {
     bool has = false;
     if ((rc = np_store_step(st, &has, err)) || !has) break;
-    if (n == cap) {
-      size_t nc = cap ? cap * 2 : 64;
-      bpost_t *q = realloc(posts, nc * sizeof *q);
-      if (!q) {
-        rc = nomem(err);
-        break;
-      }
-      posts = q, cap = nc;
+    bpost_t *grown = grow(posts, n, &cap, sizeof *posts, 64);
+    if (!grown) {
+      rc = nomem(err);
+      break;
     }
+    posts = grown;
     bpost_t *b = &posts[n++];
     post_read(st, &b->p, NULL);
     b->in_view = post_in_scope(scope, &b->p) && code_within(b->p.region_code, cityp) &&
@@ -1502,15 +1508,12 @@ np_err np_sharing_board(np_store_t *s, const np_ref_t *ref, const np_scope_t *sc
       const bpost_t *home = posts[j].in_view ? &posts[j] : &posts[i];
       int g = circle_index(home->p.circle);
       if (g < 0 || (circ && strcmp(circles[g].name, circ))) continue;
-      if (np_ == pcap) {
-        size_t nc = pcap ? pcap * 2 : 64;
-        bpair_t *q = realloc(pairs, nc * sizeof *q);
-        if (!q) {
-          rc = nomem(err);
-          break;
-        }
-        pairs = q, pcap = nc;
+      bpair_t *grown = grow(pairs, np_, &pcap, sizeof *pairs, 64);
+      if (!grown) {
+        rc = nomem(err);
+        break;
       }
+      pairs = grown;
       pairs[np_++] = (bpair_t){.sp = i, .sh = j, .group = g, .ev = ev};
     }
   }
