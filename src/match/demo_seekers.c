@@ -217,7 +217,7 @@ static np_err insert_one(gen_t *g, np_errdetail_t *err) {
   }
   int age = g->ty - by;
   g->outside_n += out_prov;
-  char *sealed = NULL, index[NP_CRYPTO_SM3_HEXLEN], masked[24];
+  char *sealed = NULL, *ph_sealed = NULL, index[NP_CRYPTO_SM3_HEXLEN], masked[24];
   np_err rc = np_crypto_seal(idn, 18, &sealed, NULL, err);
   if (rc) return rc;
   if ((rc = np_crypto_blind_index("id_number", idn, index, err))) goto out;
@@ -248,7 +248,7 @@ static np_err insert_one(gen_t *g, np_errdetail_t *err) {
   bool hardship = np_rng_chance(rng, 50000), consent = np_rng_chance(rng, 900000);
   int64_t st_roll = np_rng_range(rng, 0, 99);
   const char *status = st_roll < 92 ? "seeking" : st_roll < 97 ? "employed" : "withdrawn";
-  char *ph_sealed = NULL, ph_index[NP_CRYPTO_SM3_HEXLEN] = "", ph_masked[16] = "";
+  char ph_index[NP_CRYPTO_SM3_HEXLEN] = "", ph_masked[16] = "";
   uint32_t phone_ppm = g->ctx->scale == NP_DEMO_PROVINCE ? 300000 : 700000;
   if (np_rng_chance(rng, phone_ppm)) {
     static const char *const pre[] = {"135", "136", "138", "139", "150", "152", "158", "176", "182", "187", "188", "199"};
