@@ -787,6 +787,30 @@ static np_err count_where(np_store_t *s, const char *from, const where_t *w, int
   return rc;
 }
 
+/* A list page, newest first: checks the cursor (an id), counts the rows under w into *total, then prepares
+ * "SELECT <cols><from> WHERE … [AND <id_col> < cursor] ORDER BY <id_col> DESC LIMIT limit + 1" (one more
+ * than asked, to tell whether more follow). */
+static np_err page_stmt(np_store_t *s, const char *cols, const char *from, const char *id_col, where_t *w,
+                        const char *cursor, int64_t limit, int64_t *total, np_stmt_t **st, np_errdetail_t *err) {
+  int64_t after = 0;
+  np_err rc;
+  if ((rc = cursor_id(cursor, &after, err))) return rc;
+  if (w->overflow) return np_fail(err, NP_ERR_INTERNAL, "internal", "", "filter too long");
+  if ((rc = count_where(s, from, w, total, err))) return rc;
+  if (after > 0) {
+    char clause[32];
+    snprintf(clause, sizeof clause, "%s < ?", id_col);
+    w_add(w, clause);
+    w_int(w, after);
+  }
+  char sql[2560];
+  snprintf(sql, sizeof sql, "SELECT %s%s WHERE 1 = 1%s ORDER BY %s DESC LIMIT ?", cols, from, w->sql, id_col);
+  if ((rc = np_store_prepare(s, sql, st, err))) return rc;
+  int idx = w_bind(w, *st, 1);
+  np_store_bind_int64(*st, idx, limit + 1);
+  return NP_OK;
+}
+
 np_err np_sharing_post_list(np_store_t *s, const np_ref_t *ref, const np_sharing_post_filter_t *f, np_date_t today,
                             json_t **out, np_errdetail_t *err) {
   *out = NULL;
@@ -818,21 +842,9 @@ np_err np_sharing_post_list(np_store_t *s, const np_ref_t *ref, const np_sharing
     w_add(&w, "p.enterprise_id = ?");
     w_int(&w, f->enterprise_id);
   }
-  int64_t total = 0, after = 0;
-  if ((rc = cursor_id(f->cursor, &after, err))) return rc;
-  if (w.overflow) return np_fail(err, NP_ERR_INTERNAL, "internal", "", "filter too long");
-  if ((rc = count_where(s, POST_FROM, &w, &total, err))) return rc;
-  if (after > 0) {
-    w_add(&w, "p.id < ?");
-    w_int(&w, after);
-  }
-  int64_t limit = f->limit > 0 && f->limit <= 100 ? f->limit : 20;
-  char sql[2560];
-  snprintf(sql, sizeof sql, "SELECT " POST_COLS POST_FROM " WHERE 1 = 1%s ORDER BY p.id DESC LIMIT ?", w.sql);
+  int64_t total = 0, limit = f->limit > 0 && f->limit <= 100 ? f->limit : 20;
   np_stmt_t *st = NULL;
-  if ((rc = np_store_prepare(s, sql, &st, err))) return rc;
-  int idx = w_bind(&w, st, 1);
-  np_store_bind_int64(st, idx, limit + 1);
+  if ((rc = page_stmt(s, POST_COLS, POST_FROM, "p.id", &w, f->cursor, limit, &total, &st, err))) return rc;
   json_t *items = json_array();
   post_text_t *t = calloc(1, sizeof *t);
   int64_t n = 0, last = 0;
@@ -1367,23 +1379,10 @@ np_err np_sharing_agreement_list(np_store_t *s, const np_ref_t *ref, const np_sh
     w_int(&w, f->post_id);
     w_int(&w, f->post_id);
   }
-  int64_t total = 0, after = 0;
-  np_err rc;
-  if ((rc = cursor_id(f->cursor, &after, err))) return rc;
-  if (w.overflow) return np_fail(err, NP_ERR_INTERNAL, "internal", "", "filter too long");
-  if ((rc = count_where(s, " FROM sharing_agreements a", &w, &total, err))) return rc;
-  if (after > 0) {
-    w_add(&w, "a.id < ?");
-    w_int(&w, after);
-  }
-  int64_t limit = f->limit > 0 && f->limit <= 100 ? f->limit : 20;
-  char sql[2560];
-  snprintf(sql, sizeof sql, "SELECT " AGR_COLS " FROM sharing_agreements a WHERE 1 = 1%s ORDER BY a.id DESC LIMIT ?",
-           w.sql);
+  int64_t total = 0, limit = f->limit > 0 && f->limit <= 100 ? f->limit : 20;
   np_stmt_t *st = NULL;
-  if ((rc = np_store_prepare(s, sql, &st, err))) return rc;
-  int idx = w_bind(&w, st, 1);
-  np_store_bind_int64(st, idx, limit + 1);
+  np_err rc = page_stmt(s, AGR_COLS, " FROM sharing_agreements a", "a.id", &w, f->cursor, limit, &total, &st, err);
+  if (rc) return rc;
   agreement_t *rows = calloc((size_t)limit, sizeof *rows);
   int64_t n = 0;
   bool more = false;
