@@ -57,6 +57,7 @@ export default {
     noticeDaysCol: 'Notice days', confirm: 'Confirmation', confirmDays: 'required ({n} days)', setBudget: 'Set budget', badBudget: 'Enter an amount in yuan (at most 2 decimals)',
   },
   runs: {
+    amountInDetail: 'A run of all policies includes loan caps: see the run page for the grants',
     start: 'Start a run', startBtn: 'Start', startHint: 'A run freezes the data (input hash) and the rules (ruleset hash): the same inputs always give the same results.',
     policyRequired: 'Pick a policy', asOfRequired: 'Pick the as-of date', started: 'Run {id} started', open: 'Open run',
     diffPrev: 'Compare with the previous run', back: 'Back to the list',

@@ -55,6 +55,7 @@ export default {
     noticeDaysCol: '公示天数', confirm: '企业确认', confirmDays: '需确认（{n} 天）', setBudget: '设置预算', badBudget: '请输入正确的金额（元，最多两位小数）',
   },
   runs: {
+    amountInDetail: '全部政策批次含贷款额度，补贴金额见批次详情',
     start: '发起计算', startBtn: '开始计算', startHint: '计算将冻结当前数据（输入哈希）与规则（规则哈希），相同输入得到完全相同的结果。',
     policyRequired: '请选择政策', asOfRequired: '请选择计算基准日', started: '已发起计算 {id}', open: '查看批次',
     diffPrev: '与上一批次对比', back: '返回列表',
