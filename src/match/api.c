@@ -36,7 +36,7 @@
 typedef np_match_req_t ctx_t;
 
 static bool scope_of(ctx_t *c, const char *kind, np_scope_t *sc) {
-  if (np_authz_scope(c->p, kind, sc) != NP_OK) {
+  if (np_match_req_scope(c, kind, sc) != NP_OK) {
     np_resp_error(c->r, 500, "internal", "", "scope");
     return false;
   }

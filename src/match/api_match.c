@@ -139,7 +139,7 @@ static json_t *page_envelope(const np_match_query_t *q, const np_match_page_t *p
 static bool demand_in_scope(mctx_t *c, const char *raw, int64_t *id) {
   np_firms_demand_owner_t own;
   np_scope_t scope;
-  if (np_id_parse(NP_ID_DEMAND, raw, id) != NP_OK || np_authz_scope(c->p, "demand", &scope) != NP_OK ||
+  if (np_id_parse(NP_ID_DEMAND, raw, id) != NP_OK || np_match_req_scope(c, "demand", &scope) != NP_OK ||
       np_firms_demand_owner(c->s, *id, &own, &c->err) != NP_OK ||
       !np_authz_scope_contains(&scope, own.region_code, own.enterprise_id, NULL, 0)) {
     np_match_req_not_found(c, "demand line");
@@ -208,7 +208,7 @@ static void h_matches(np_req_t *r) {
   np_seeker_owner_t own;
   np_scope_t scope;
   if (np_id_parse(NP_ID_SEEKER, np_req_param(r, "id"), &id) != NP_OK ||
-      np_authz_scope(c.p, "seeker", &scope) != NP_OK || np_match_seeker_owner(c.s, id, &own, &c.err) != NP_OK ||
+      np_match_req_scope(&c, "seeker", &scope) != NP_OK || np_match_seeker_owner(c.s, id, &own, &c.err) != NP_OK ||
       !np_match_seeker_visible(&scope, &own)) {
     np_match_req_not_found(&c, "seeker");
     return;
@@ -302,7 +302,7 @@ static bool path_batch(mctx_t *c, int64_t *id, char status[16]) {
   char region[16];
   np_scope_t scope;
   if (np_id_parse(NP_ID_BATCH, np_req_param(c->r, "id"), id) != NP_OK ||
-      np_authz_scope(c->p, "demand", &scope) != NP_OK || np_match_batch_owner(c->s, *id, region, status, &c->err) != NP_OK ||
+      np_match_req_scope(c, "demand", &scope) != NP_OK || np_match_batch_owner(c->s, *id, region, status, &c->err) != NP_OK ||
       !np_authz_scope_contains(&scope, region, -1, NULL, 0)) {
     np_match_req_not_found(c, "batch");
     return false;
@@ -325,7 +325,7 @@ static void h_batch_create(np_req_t *r) {
     np_resp_error(r, 422, "required", "region", "region (the city or county the workers go to) is required");
     return;
   }
-  if (np_authz_scope(c.p, "demand", &scope) != NP_OK || !np_authz_scope_contains(&scope, region, -1, NULL, 0)) {
+  if (np_match_req_scope(&c, "demand", &scope) != NP_OK || !np_authz_scope_contains(&scope, region, -1, NULL, 0)) {
     np_resp_error(r, 422, "out_of_jurisdiction", "region", "region must lie inside your jurisdiction");
     return;
   }
@@ -353,7 +353,7 @@ static void h_batch_list(np_req_t *r) {
   mctx_t c;
   if (!begin(r, &c)) return;
   np_scope_t scope;
-  if (np_authz_scope(c.p, "demand", &scope) != NP_OK || (scope.kind != NP_SCOPE_ALL && scope.kind != NP_SCOPE_REGION)) {
+  if (np_match_req_scope(&c, "demand", &scope) != NP_OK || (scope.kind != NP_SCOPE_ALL && scope.kind != NP_SCOPE_REGION)) {
     np_resp_json(r, 200, json_pack("{s:[], s:n}", "items", "next_cursor"));
     return;
   }

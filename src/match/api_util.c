@@ -33,6 +33,12 @@ bool np_match_req_index(np_match_req_t *c, int wait_ms) {
   return false;
 }
 
+np_err np_match_req_scope(np_match_req_t *c, const char *kind, np_scope_t *scope) {
+  np_err rc = np_authz_scope(c->p, kind, scope);
+  if (rc == NP_OK) np_authz_scope_store(scope, c->s);
+  return rc;
+}
+
 void np_match_req_not_found(np_match_req_t *c, const char *what) {
   np_resp_error(c->r, 404, "not_found", "", "no such %s", what);
 }

@@ -3,6 +3,7 @@
 #define NP_MATCH_API_UTIL_H
 #include "audit/audit.h"
 #include "core/date.h"
+#include "http/authz.h"
 #include "http/http.h"
 #include "match/index.h"
 #include "ref/ref.h"
@@ -27,6 +28,13 @@ bool np_match_req_begin(np_req_t *r, np_match_req_t *c, bool need_user);
 
 /** Sets c->ix to the matching index, waiting up to wait_ms; false after answering 503 "index_unavailable". */
 bool np_match_req_index(np_match_req_t *c, int wait_ms);
+
+/**
+ * The caller's scope of resource kind (np_authz_scope) with the request's store attached, so single-row
+ * checks of an assignment-based scope (a specialist's enterprises) look the assignment up. NP_OK or the
+ * authz error (a bug in the caller's kind).
+ */
+np_err np_match_req_scope(np_match_req_t *c, const char *kind, np_scope_t *scope);
 
 /** Answers 404 "not_found" with the message "no such <what>". */
 void np_match_req_not_found(np_match_req_t *c, const char *what);

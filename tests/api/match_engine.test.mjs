@@ -400,3 +400,21 @@ test('anti-congestion: an enterprise\'s view and a referral are pushes; staff br
   r = await api('province', 'PUT', '/api/v1/match/config', { seeker_daily_pushes: 20, demand_flood_multiple: 5 });
   assert.equal(r.status, 200, r.text);
 });
+
+test('a specialist asks for candidates of the lines of their assigned enterprises only (others in the county are 404)', async () => {
+  const tok = (await login(srv.base, 'specialist', PW)).token;
+  const as = (method, url) => call(srv.base, method, url, { token: tok });
+  const mine = new Set((await as('GET', '/api/v1/specialists/me/enterprises?limit=100')).json.items.map((e) => e.id));
+  assert.ok(mine.size > 0, 'the demo assigns enterprises to the specialist');
+  const lines = (await api('province', 'GET', '/api/v1/demands?region=370102&status=active&limit=100')).json.items;
+  const own = lines.find((d) => mine.has(d.enterprise_id));
+  const other = lines.find((d) => !mine.has(d.enterprise_id));
+  assert.ok(own && other, 'the demo has 历下 lines of assigned and of other enterprises');
+  let r = await as('GET', `/api/v1/demands/${own.id}/candidates?radius_km=50&limit=5`);
+  assert.equal(r.status, 200, r.text);
+  r = await as('GET', `/api/v1/demands/${other.id}/candidates?radius_km=50&limit=5`);
+  assert.equal(r.status, 404, r.text);
+  assert.equal(r.json.error.code, 'not_found');
+  r = await as('GET', `/api/v1/match/explain?demand=${other.id}&seeker=skr_1`);
+  assert.equal(r.status, 404, r.text);
+});

@@ -209,9 +209,12 @@ test('public self-registration: explicit consent, optional account, duplicate 40
 });
 
 test('referrals: pipeline to hired updates the demand line and the seeker; guarded transitions; 404 outside', async () => {
-  let r = await api('lixia', 'GET', '/api/v1/demands?region=370102&status=active&limit=50');
+  let r = await api('lixia', 'GET', '/api/v1/demands?region=370102&status=active&limit=100');
   assert.equal(r.status, 200, r.text);
-  const line = r.json.items.find((l) => l.open >= 2);
+  // the specialist helps on the lines of the enterprises assigned to them (others are not theirs: 404)
+  const mine = new Set((await api('specialist', 'GET', '/api/v1/specialists/me/enterprises?limit=100')).json.items.map((e) => e.id));
+  const line = r.json.items.find((l) => l.open >= 2 && mine.has(l.enterprise_id));
+  assert.ok(line, 'the demo has an open line of an enterprise assigned to the specialist');
   const created = await api('lixia', 'POST', '/api/v1/seekers', {
     id_number: nextId('370102', '19900303'), name: '孙师傅', region_code: '370102', occupation_codes: [line.occupation_code],
     consent: true, skill_level: 5,
