@@ -95,14 +95,19 @@ np_err np_demo_step_policy_workflow(np_demo_ctx_t *ctx, np_rng_t *rng, np_errdet
   if (!r && found)
     r = np_store_execf(s, NULL, err, "INSERT INTO policy_must_apply (enterprise_id, policy, reason) VALUES (?, '*', ?)", "it", dispatch,
                        "劳务派遣单位：按“谁用工谁受益”由实际用工单位申请");
-  /* budgets for 2023 */
+  /* budgets for 2023: the small demo's round figures, or at any scale 125 % of what the run found
+   * eligible (rounded up to 10,000 yuan), so the city approvals fit at every scale */
   if (!r)
-    r = np_store_exec(s, "INSERT INTO policy_budgets (policy, year, budget_fen, updated_by, updated_at) VALUES "
-                         "('ui_job_stabilisation_refund', 2023, 5000000000, 'demo', '2024-01-01T00:00:00Z'), "
-                         "('one_time_job_expansion_subsidy', 2023, 300000000, 'demo', '2024-01-01T00:00:00Z'), "
-                         "('social_insurance_subsidy', 2023, 800000000, 'demo', '2024-01-01T00:00:00Z'), "
-                         "('employment_internship_subsidy', 2023, 100000000, 'demo', '2024-01-01T00:00:00Z'), "
-                         "('skill_upgrade_subsidy', 2023, 100000000, 'demo', '2024-01-01T00:00:00Z')", err);
+    r = np_store_execf(s, NULL, err,
+                       "INSERT INTO policy_budgets (policy, year, budget_fen, updated_by, updated_at) "
+                       "SELECT policy, 2023, CASE WHEN need > fen THEN need ELSE fen END, 'demo', '2024-01-01T00:00:00Z' FROM "
+                       "(SELECT b.policy, b.fen, COALESCE((SELECT (SUM(d.amount_fen) * 5 / 4 / 1000000 + 1) * 1000000 FROM "
+                       "policy_decisions d WHERE d.run_id = ? AND d.policy = b.policy AND d.eligible = 1), 0) AS need FROM "
+                       "(SELECT 'ui_job_stabilisation_refund' AS policy, 5000000000 AS fen UNION ALL SELECT "
+                       "'one_time_job_expansion_subsidy', 300000000 UNION ALL SELECT 'social_insurance_subsidy', 800000000 "
+                       "UNION ALL SELECT 'employment_internship_subsidy', 100000000 UNION ALL SELECT 'skill_upgrade_subsidy', "
+                       "100000000) b) x",
+                       "i", run);
   if (r) return r;
   /* a batch per policy (the others stay candidates) */
   int64_t b_refund = 0, b_si = 0, b_wl = 0, b_startup = 0, b;
