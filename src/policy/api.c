@@ -434,6 +434,11 @@ static void h_run_create(np_req_t *r) {
   np_papi_send(r, s, "policy.run", 202, json_pack("{s:s,s:s}", "id", sid, "status", "running"));
 }
 
+static json_t *run_row_fn(np_stmt_t *st, void *ctx) {
+  (void)ctx;
+  return run_row(st);
+}
+
 static void h_runs(np_req_t *r) {
   if (!runs_visible(r)) return;
   int64_t limit;
@@ -458,25 +463,13 @@ static void h_runs(np_req_t *r) {
   np_store_bind_text(st, 4, ss, NP_STORE_STRLEN);
   np_store_bind_int64(st, 5, before);
   np_store_bind_int64(st, 6, limit + 1);
-  json_t *items = json_array();
-  bool has;
-  int64_t n = 0, last = 0;
-  while (!(e = np_store_step(st, &has, &d)) && has) {
-    if (n++ == limit) break;
-    last = np_store_col_int64(st, 0);
-    json_array_append_new(items, run_row(st));
-  }
-  np_store_release(st);
-  if (e) {
-    json_decref(items);
-    return np_papi_fail(r, e, &d);
-  }
+  json_t *items = NULL;
+  int64_t next_id = 0;
+  if ((e = np_papi_page(st, limit, run_row_fn, NULL, &items, &next_id, &d))) return np_papi_fail(r, e, &d);
   int64_t total = 0;
   np_store_queryf_int64(s, &total, NULL, &d, "SELECT COUNT(*) FROM policy_runs WHERE (? = '' OR policy = ?) AND (? = '' OR status = ?)",
                         "tttt", pp, pp, ss, ss);
-  char nc[32] = "";
-  if (n > limit) np_id_format(NP_ID_PRUN, last, nc, sizeof nc);
-  np_resp_json(r, 200, json_pack("{s:o,s:I,s:o}", "items", items, "total", (json_int_t)total, "next_cursor", nc[0] ? json_string(nc) : json_null()));
+  np_papi_send_page(r, items, total, NP_ID_PRUN, next_id);
 }
 
 /* Reads run id's row as JSON (with per-policy counts and batches); NULL + answered when missing. */

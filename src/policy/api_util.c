@@ -261,3 +261,33 @@ np_ppackage_t *np_papi_package(np_req_t *r, np_store_t *s) {
 void np_papi_send_xlsx(np_req_t *r, const char *path, const char *name) {
   np_resp_file(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", path, name, true);
 }
+
+np_err np_papi_page(np_stmt_t *st, int64_t limit, np_papi_row_fn row, void *ctx, json_t **items, int64_t *next_id,
+                    np_errdetail_t *d) {
+  bool has = false;
+  int64_t n = 0, last = 0;
+  np_err e;
+  *next_id = 0;
+  *items = json_array();
+  while (!(e = np_store_step(st, &has, d)) && has) {
+    if (n++ == limit) {
+      *next_id = last;
+      break;
+    }
+    last = np_store_col_int64(st, 0);
+    json_array_append_new(*items, row(st, ctx));
+  }
+  np_store_release(st);
+  if (e) {
+    json_decref(*items);
+    *items = NULL;
+  }
+  return e;
+}
+
+void np_papi_send_page(np_req_t *r, json_t *items, int64_t total, const char *prefix, int64_t next_id) {
+  char nc[32] = "";
+  if (next_id > 0) np_id_format(prefix, next_id, nc, sizeof nc);
+  np_resp_json(r, 200, json_pack("{s:o,s:I,s:o}", "items", items, "total", (json_int_t)total, "next_cursor",
+                                 nc[0] ? json_string(nc) : json_null()));
+}

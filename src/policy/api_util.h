@@ -58,6 +58,20 @@ void np_papi_reason_text(const np_ppackage_t *pkg, const char *policy, int64_t a
 /** The package with local values applied, loaded per call (caller frees with np_policy_package_free). */
 np_ppackage_t *np_papi_package(np_req_t *r, np_store_t *s);
 
+/** One row of a list as JSON (ctx: what the row function needs besides the statement). */
+typedef json_t *(*np_papi_row_fn)(np_stmt_t *st, void *ctx);
+
+/**
+ * Reads a keyset page: st was prepared with LIMIT limit + 1 and the row id in column 0; up to limit rows
+ * become items through row; *next_id is the id of the page's last row when another followed, else 0.
+ * Releases st. On an error items is NULL.
+ */
+np_err np_papi_page(np_stmt_t *st, int64_t limit, np_papi_row_fn row, void *ctx, json_t **items, int64_t *next_id,
+                    np_errdetail_t *d);
+
+/** Answers 200 {items, total, next_cursor} (next_id formatted with prefix; null when 0). Steals items. */
+void np_papi_send_page(np_req_t *r, json_t *items, int64_t total, const char *prefix, int64_t next_id);
+
 /** Writes the XLSX at path as a download, or answers the error; unlinks on error. */
 void np_papi_send_xlsx(np_req_t *r, const char *path, const char *name);
 

@@ -66,6 +66,19 @@ static json_t *item_row(np_stmt_t *st) {
   return o;
 }
 
+static json_t *item_row_fn(np_stmt_t *st, void *ctx) {
+  (void)ctx;
+  return item_row(st);
+}
+
+/* a whitelist row is an item that also says item_id (the bank's reference) */
+static json_t *whitelist_row_fn(np_stmt_t *st, void *ctx) {
+  (void)ctx;
+  json_t *o = item_row(st);
+  json_object_set(o, "item_id", json_object_get(o, "id"));
+  return o;
+}
+
 /* Scope fragment for items. */
 static bool item_scope(np_req_t *r, np_scope_sql_t *sq) {
   np_scope_t sc;
@@ -362,21 +375,10 @@ static void h_batch_items(np_req_t *r) {
   np_authz_scope_bind(&sq, st, next, &next);
   np_store_bind_int64(st, next, cur);
   np_store_bind_int64(st, next + 1, limit + 1);
-  json_t *items = json_array();
-  int64_t n = 0, last = 0;
-  while (!(e = np_store_step(st, &has, &d)) && has) {
-    if (n++ == limit) break;
-    last = np_store_col_int64(st, 0);
-    json_array_append_new(items, item_row(st));
-  }
-  np_store_release(st);
-  if (e) {
-    json_decref(items);
-    return np_papi_fail(r, e, &d);
-  }
-  char nc[32] = "";
-  if (n > limit) np_id_format(NP_ID_PITEM, last, nc, sizeof nc);
-  np_resp_json(r, 200, json_pack("{s:o,s:I,s:o}", "items", items, "total", (json_int_t)total, "next_cursor", nc[0] ? json_string(nc) : json_null()));
+  json_t *items = NULL;
+  int64_t next_id = 0;
+  if ((e = np_papi_page(st, limit, item_row_fn, NULL, &items, &next_id, &d))) return np_papi_fail(r, e, &d);
+  np_papi_send_page(r, items, total, NP_ID_PITEM, next_id);
 }
 
 /* Batch actions: parse id, replay, run fn, answer with the batch. */
@@ -709,6 +711,8 @@ static json_t *payment_row(np_store_t *s, np_stmt_t *st) {
   return o;
 }
 
+static json_t *payment_row_fn(np_stmt_t *st, void *s) { return payment_row(s, st); }
+
 static const char PAY_SQL[] =
     "SELECT p.id, p.item_id, i.policy, p.amount_fen, p.account_kind, p.status, p.paid_on, p.reference, p.failure, p.created_at, "
     "i.enterprise_id, e.name FROM policy_payments p JOIN policy_items i ON i.id = p.item_id LEFT JOIN enterprises e ON e.id = i.enterprise_id ";
@@ -764,23 +768,10 @@ static void h_payments(np_req_t *r) {
   int next;
   np_authz_scope_bind(&sq, st, 6, &next);
   np_store_bind_int64(st, next, limit + 1);
-  json_t *items = json_array();
-  bool has;
-  int64_t n = 0, last = 0;
-  while (!(e = np_store_step(st, &has, &d)) && has) {
-    if (n++ == limit) break;
-    last = np_store_col_int64(st, 0);
-    json_array_append_new(items, payment_row(s, st));
-  }
-  np_store_release(st);
-  if (e) {
-    json_decref(items);
-    return np_papi_fail(r, e, &d);
-  }
-  char nc[32] = "";
-  if (n > limit) np_id_format(NP_ID_PPAY, last, nc, sizeof nc);
-  np_resp_json(r, 200, json_pack("{s:o,s:I,s:o}", "items", items, "total", (json_int_t)json_array_size(items), "next_cursor",
-                                 nc[0] ? json_string(nc) : json_null()));
+  json_t *items = NULL;
+  int64_t next_id = 0;
+  if ((e = np_papi_page(st, limit, payment_row_fn, s, &items, &next_id, &d))) return np_papi_fail(r, e, &d);
+  np_papi_send_page(r, items, (int64_t)json_array_size(items), NP_ID_PPAY, next_id);
 }
 
 static void payment_action(np_req_t *r, const char *action, bool fail) {
@@ -1003,21 +994,10 @@ static void h_whitelist(np_req_t *r) {
   int next;
   np_authz_scope_bind(&sq, st, 4, &next);
   np_store_bind_int64(st, next, limit + 1);
-  json_t *items = json_array();
+  json_t *items = NULL;
+  int64_t next_id = 0;
+  if ((e = np_papi_page(st, limit, whitelist_row_fn, NULL, &items, &next_id, &d))) return np_papi_fail(r, e, &d);
   bool has;
-  int64_t n = 0, last = 0;
-  while (!(e = np_store_step(st, &has, &d)) && has) {
-    if (n++ == limit) break;
-    last = np_store_col_int64(st, 0);
-    json_t *o = item_row(st);
-    json_object_set(o, "item_id", json_object_get(o, "id"));
-    json_array_append_new(items, o);
-  }
-  np_store_release(st);
-  if (e) {
-    json_decref(items);
-    return np_papi_fail(r, e, &d);
-  }
   int64_t total = 0;
   snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM policy_items i%s AND (? = '' OR i.policy = ?)%s", WL_WHERE, sq.sql);
   if (!np_store_prepare(s, sql, &st, &d)) {
@@ -1027,9 +1007,7 @@ static void h_whitelist(np_req_t *r) {
     if (!np_store_step(st, &has, &d) && has) total = np_store_col_int64(st, 0);
     np_store_release(st);
   }
-  char nc[32] = "";
-  if (n > limit) np_id_format(NP_ID_PITEM, last, nc, sizeof nc);
-  np_resp_json(r, 200, json_pack("{s:o,s:I,s:o}", "items", items, "total", (json_int_t)total, "next_cursor", nc[0] ? json_string(nc) : json_null()));
+  np_papi_send_page(r, items, total, NP_ID_PITEM, next_id);
 }
 
 static void h_whitelist_export(np_req_t *r) {
