@@ -292,53 +292,24 @@ out:
   return result;
 }
 
-static np_err record(np_store_t *s, const np_import_opts_t *o, const np_import_result_t *res, const char *errors_json,
-                     int64_t *id, np_errdetail_t *err) {
-  char now[NP_TS_STRLEN], sid[32], detail[256];
-  np_firms_ent_now(now);
-  np_err rc = np_store_queryf_int64(
-      s, id, NULL, err,
-      "INSERT INTO imports (kind, by_user, at, mode, file_name, charset, rows_total, inserted, updated, failed, "
-      "errors_json) VALUES ('enterprises', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-      "ittttiiiit", o->by_user, now, o->mode == NP_IMPORT_VALID_ONLY ? "valid_only" : "all_or_nothing", o->file_name,
-      res->charset, res->rows, res->inserted, res->updated, res->failed, errors_json);
-  if (rc) return rc;
-  np_id_format(NP_ID_IMPORT, *id, sid, sizeof sid);
-  snprintf(detail, sizeof detail, "%s mode=%s rows=%" PRId64 " inserted=%" PRId64 " updated=%" PRId64 " failed=%" PRId64,
-           sid, o->mode == NP_IMPORT_VALID_ONLY ? "valid_only" : "all_or_nothing", res->rows, res->inserted,
-           res->updated, res->failed);
-  return np_firms_ent_audit(s, o->actor, "enterprise.import", "import", sid, NULL, NULL, detail, err);
-}
-
-np_err np_import_enterprises(np_store_t *s, const np_ref_t *ref, const void *data, size_t len,
-                             const np_import_opts_t *o, np_import_result_t *out, np_errdetail_t *err) {
-  memset(out, 0, sizeof *out);
-  np_rows_opts_t ro = {.max_rows = NP_IMPORT_MAX_ROWS + 1, .max_cells = 64, .max_cell_bytes = 4096};
+np_err np_import_run(np_store_t *s, const void *data, size_t len, const np_rows_opts_t *ro, const np_import_kind_t *k,
+                     void *ctx, json_t *errors, np_import_mode mode, int64_t by_user, const char *file_name,
+                     np_import_result_t *out, np_errdetail_t *err) {
   np_rows_t *rows = NULL;
-  ictx_t c = {0};
   np_row_t row;
   bool has = false, in_tx = false;
   char *errors_json = NULL;
-  np_enterprise_t *e = malloc(sizeof *e), *before = malloc(sizeof *before);
-  json_t *seen = json_object();
-  c.errors = json_array();
   np_err rc = NP_OK;
-  if (!e || !before || !seen || !c.errors) {
-    rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
-    goto out;
-  }
-  if (!ref) {
-    rc = np_fail(err, NP_ERR_UNSUPPORTED, "ref_unavailable", "", "reference data is not loaded");
-    goto out;
-  }
-  if ((rc = np_rows_open_mem(data, len, &ro, &rows, err))) goto out;
+  memset(out, 0, sizeof *out);
+  if (!errors) return np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
+  if ((rc = np_rows_open_mem(data, len, ro, &rows, err))) goto out;
   np_strlcpy(out->charset, np_rows_source_charset(rows), sizeof out->charset);
   if ((rc = np_rows_next(rows, &row, &has, err))) goto out;
   if (!has) {
     rc = np_fail(err, NP_ERR_INVALID, "empty_file", "file", "the file is empty");
     goto out;
   }
-  if ((rc = map_header(&row, &c, err))) goto out;
+  if ((rc = k->header(ctx, &row, err))) goto out;
   if ((rc = np_store_begin(s, err))) goto out;
   in_tx = true;
   for (;;) {
@@ -350,50 +321,111 @@ np_err np_import_enterprises(np_store_t *s, const np_ref_t *ref, const void *dat
     }
     np_err fatal = NP_OK;
     np_errdetail_t ferr = {0};
-    int k = import_row(s, ref, o, &row, &c, seen, e, before, &fatal, &ferr);
-    if (k == 3) continue;
+    int r = k->row(ctx, &row, &fatal, &ferr);
+    if (r == 3) continue;
     out->rows++;
-    if (k < 0) {
+    if (r < 0) {
       rc = fatal;
       if (err) *err = ferr;
       goto out;
     }
-    if (k == 1) out->inserted++;
-    else if (k == 2) out->updated++;
+    if (r == 1) out->inserted++;
+    else if (r == 2) out->updated++;
     else out->failed++;
   }
   if (out->rows == 0) {
     rc = np_fail(err, NP_ERR_INVALID, "no_rows", "file", "the file has no data rows");
     goto out;
   }
-  if (o->mode == NP_IMPORT_ALL_OR_NOTHING && out->failed > 0) {
+  if (mode == NP_IMPORT_ALL_OR_NOTHING && out->failed > 0) {
     np_store_rollback(s);
     in_tx = false;
     out->inserted = out->updated = 0;
     if ((rc = np_store_begin(s, err))) goto out;
     in_tx = true;
   }
-  errors_json = json_dumps(c.errors, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  errors_json = json_dumps(errors, JSON_COMPACT | JSON_PRESERVE_ORDER);
   if (!errors_json) {
     rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
     goto out;
   }
-  if ((rc = record(s, o, out, errors_json, &out->id, err))) goto out;
+  char now[NP_TS_STRLEN], sid[32], detail[256], upd[48] = "";
+  const char *mtext = mode == NP_IMPORT_VALID_ONLY ? "valid_only" : "all_or_nothing";
+  np_firms_ent_now(now);
+  if ((rc = np_store_queryf_int64(s, &out->id, NULL, err,
+                                  "INSERT INTO imports (kind, by_user, at, mode, file_name, charset, rows_total, inserted, "
+                                  "updated, failed, errors_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                  "tittttiiiit", k->kind, by_user, now, mtext, file_name, out->charset, out->rows,
+                                  out->inserted, out->updated, out->failed, errors_json)))
+    goto out;
+  np_id_format(NP_ID_IMPORT, out->id, sid, sizeof sid);
+  if (k->updates) snprintf(upd, sizeof upd, " updated=%" PRId64, out->updated);
+  snprintf(detail, sizeof detail, "%s mode=%s rows=%" PRId64 " inserted=%" PRId64 "%s failed=%" PRId64, sid, mtext,
+           out->rows, out->inserted, upd, out->failed);
+  if ((rc = k->audit(ctx, s, k->audit_action, sid, detail, err))) goto out;
   rc = np_store_commit(s, err);
   in_tx = false;
 out:
   if (in_tx) np_store_rollback(s);
   np_rows_close(rows);
   free(errors_json);
-  free(e);
-  free(before);
-  json_decref(seen);
   if (rc) {
-    json_decref(c.errors);
+    json_decref(errors);
     out->errors = NULL;
   } else {
-    out->errors = c.errors;
+    out->errors = errors;
   }
+  return rc;
+}
+
+/* ---- enterprises through the driver ---- */
+
+typedef struct ent_import {
+  np_store_t *s;
+  const np_ref_t *ref;
+  const np_import_opts_t *o;
+  ictx_t c;
+  json_t *seen;
+  np_enterprise_t *e, *before;
+} ent_import_t;
+
+static np_err ent_header(void *ctx, const np_row_t *r, np_errdetail_t *err) {
+  return map_header(r, &((ent_import_t *)ctx)->c, err);
+}
+
+static int ent_row(void *ctx, const np_row_t *r, np_err *fatal, np_errdetail_t *ferr) {
+  ent_import_t *x = ctx;
+  return import_row(x->s, x->ref, x->o, r, &x->c, x->seen, x->e, x->before, fatal, ferr);
+}
+
+static np_err ent_audit(void *ctx, np_store_t *s, const char *action, const char *sid, const char *detail,
+                        np_errdetail_t *err) {
+  return np_firms_ent_audit(s, ((ent_import_t *)ctx)->o->actor, action, "import", sid, NULL, NULL, detail, err);
+}
+
+np_err np_import_enterprises(np_store_t *s, const np_ref_t *ref, const void *data, size_t len,
+                             const np_import_opts_t *o, np_import_result_t *out, np_errdetail_t *err) {
+  static const np_import_kind_t kind = {"enterprises", "enterprise.import", true, ent_header, ent_row, ent_audit};
+  np_rows_opts_t ro = {.max_rows = NP_IMPORT_MAX_ROWS + 1, .max_cells = 64, .max_cell_bytes = 4096};
+  ent_import_t x = {.s = s, .ref = ref, .o = o};
+  np_err rc = NP_OK;
+  memset(out, 0, sizeof *out);
+  x.e = malloc(sizeof *x.e);
+  x.before = malloc(sizeof *x.before);
+  x.seen = json_object();
+  x.c.errors = json_array();
+  if (!x.e || !x.before || !x.seen || !x.c.errors) {
+    json_decref(x.c.errors);
+    rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
+  } else if (!ref) {
+    json_decref(x.c.errors);
+    rc = np_fail(err, NP_ERR_UNSUPPORTED, "ref_unavailable", "", "reference data is not loaded");
+  } else {
+    rc = np_import_run(s, data, len, &ro, &kind, &x, x.c.errors, o->mode, o->by_user, o->file_name, out, err);
+  }
+  free(x.e);
+  free(x.before);
+  json_decref(x.seen);
   return rc;
 }
 

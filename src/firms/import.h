@@ -17,6 +17,7 @@
 #include "audit/audit.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/rows.h"
 #include "http/authz.h"
 #include "ref/ref.h"
 #include "store/store.h"
@@ -52,6 +53,34 @@ typedef struct np_import_opts {
  */
 np_err np_import_enterprises(np_store_t *s, const np_ref_t *ref, const void *data, size_t len,
                              const np_import_opts_t *o, np_import_result_t *out, np_errdetail_t *err);
+
+/**
+ * One kind of file import run by np_import_run (enterprises here, seekers in src/match). ctx is the
+ * kind's own state; its row function adds row-level errors to the errors array it was given.
+ */
+typedef struct np_import_kind {
+  const char *kind;         /* imports.kind: "enterprises", "seekers" */
+  const char *audit_action; /* "enterprise.import" … */
+  bool updates;             /* rows may update existing records (the audit detail counts them) */
+  /** Maps the header row; a file-level problem is NP_ERR_INVALID. */
+  np_err (*header)(void *ctx, const np_row_t *r, np_errdetail_t *err);
+  /** One data row: 1 inserted, 2 updated, 0 failed (error added), 3 blank (skipped), < 0 store failure (*fatal). */
+  int (*row)(void *ctx, const np_row_t *r, np_err *fatal, np_errdetail_t *ferr);
+  /** Audits the import once, inside its transaction. */
+  np_err (*audit)(void *ctx, np_store_t *s, const char *action, const char *import_id, const char *detail,
+                  np_errdetail_t *err);
+} np_import_kind_t;
+
+/**
+ * The import driver every kind shares: reads data[0..len) as CSV or XLSX (ro), maps the header, runs
+ * every data row in one transaction (at most NP_IMPORT_MAX_ROWS), rolls the rows back in all_or_nothing
+ * mode when one failed, records the run in `imports` (by_user, file_name, the errors) and audits it.
+ * errors is the array the kind's row function fills: on NP_OK it is handed over in out->errors, else
+ * released. File-level problems are NP_ERR_INVALID and record nothing.
+ */
+np_err np_import_run(np_store_t *s, const void *data, size_t len, const np_rows_opts_t *ro, const np_import_kind_t *k,
+                     void *ctx, json_t *errors, np_import_mode mode, int64_t by_user, const char *file_name,
+                     np_import_result_t *out, np_errdetail_t *err);
 
 /** Writes the XLSX template (header row, 是/否 and zone drop-downs, every column text) to path. */
 np_err np_import_template_xlsx(np_store_t *s, const char *path, np_errdetail_t *err);

@@ -198,92 +198,37 @@ static int import_row(np_store_t *s, const np_ref_t *ref, const np_seeker_import
   return -1;
 }
 
+/* ---- seekers through the shared import driver (firms/import.h) ---- */
+
+typedef struct skr_import {
+  np_store_t *s;
+  const np_ref_t *ref;
+  const np_seeker_import_opts_t *o;
+  ictx_t c;
+  np_date_t today;
+} skr_import_t;
+
+static np_err skr_header(void *ctx, const np_row_t *r, np_errdetail_t *err) {
+  return map_header(r, &((skr_import_t *)ctx)->c, err);
+}
+
+static int skr_row(void *ctx, const np_row_t *r, np_err *fatal, np_errdetail_t *ferr) {
+  skr_import_t *x = ctx;
+  return import_row(x->s, x->ref, x->o, r, &x->c, x->today, fatal, ferr);
+}
+
+static np_err skr_audit(void *ctx, np_store_t *s, const char *action, const char *sid, const char *detail,
+                        np_errdetail_t *err) {
+  return np_match_audit(s, ((skr_import_t *)ctx)->o->actor, action, "import", sid, NULL, NULL, detail, err);
+}
+
 np_err np_match_seeker_import(np_store_t *s, const np_ref_t *ref, const void *data, size_t len,
                               const np_seeker_import_opts_t *o, np_import_result_t *out, np_errdetail_t *err) {
-  memset(out, 0, sizeof *out);
+  static const np_import_kind_t kind = {"seekers", "seeker.import", false, skr_header, skr_row, skr_audit};
   np_rows_opts_t ro = {.max_rows = NP_IMPORT_MAX_ROWS + 2, .max_cells = MAX_FILE_COLS, .max_cell_bytes = 4096};
-  np_rows_t *rows = NULL;
-  ictx_t c = {0};
-  np_row_t row;
-  bool has = false, in_tx = false;
-  char *errors_json = NULL;
-  np_date_t today = np_date_today();
-  c.errors = json_array();
-  np_err rc = NP_OK;
-  if (!c.errors) return np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
-  if ((rc = np_rows_open_mem(data, len, &ro, &rows, err))) goto out;
-  np_strlcpy(out->charset, np_rows_source_charset(rows), sizeof out->charset);
-  if ((rc = np_rows_next(rows, &row, &has, err))) goto out;
-  if (!has) {
-    rc = np_fail(err, NP_ERR_INVALID, "empty_file", "file", "the file is empty");
-    goto out;
-  }
-  if ((rc = map_header(&row, &c, err))) goto out;
-  if ((rc = np_store_begin(s, err))) goto out;
-  in_tx = true;
-  for (;;) {
-    if ((rc = np_rows_next(rows, &row, &has, err))) goto out;
-    if (!has) break;
-    if (out->rows >= NP_IMPORT_MAX_ROWS) {
-      rc = np_fail(err, NP_ERR_TOO_LARGE, "too_many_rows", "file", "at most %d rows per import", NP_IMPORT_MAX_ROWS);
-      goto out;
-    }
-    np_err fatal = NP_OK;
-    np_errdetail_t ferr = {0};
-    int k = import_row(s, ref, o, &row, &c, today, &fatal, &ferr);
-    if (k == 3) continue;
-    out->rows++;
-    if (k < 0) {
-      rc = fatal;
-      if (err) *err = ferr;
-      goto out;
-    }
-    if (k == 1) out->inserted++;
-    else out->failed++;
-  }
-  if (out->rows == 0) {
-    rc = np_fail(err, NP_ERR_INVALID, "no_rows", "file", "the file has no data rows");
-    goto out;
-  }
-  if (o->mode == NP_IMPORT_ALL_OR_NOTHING && out->failed > 0) {
-    np_store_rollback(s);
-    in_tx = false;
-    out->inserted = 0;
-    if ((rc = np_store_begin(s, err))) goto out;
-    in_tx = true;
-  }
-  errors_json = json_dumps(c.errors, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  if (!errors_json) {
-    rc = np_fail(err, NP_ERR_NOMEM, "nomem", "", "out of memory");
-    goto out;
-  }
-  char now[NP_TS_STRLEN], sid[32], detail[256];
-  np_match_now(now);
-  const char *mode = o->mode == NP_IMPORT_VALID_ONLY ? "valid_only" : "all_or_nothing";
-  if ((rc = np_store_queryf_int64(s, &out->id, NULL, err,
-                                  "INSERT INTO imports (kind, by_user, at, mode, file_name, charset, rows_total, inserted, "
-                                  "updated, failed, errors_json) VALUES ('seekers', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) "
-                                  "RETURNING id",
-                                  "ittttiiit", o->by_user, now, mode, o->file_name, out->charset, out->rows, out->inserted,
-                                  out->failed, errors_json)))
-    goto out;
-  np_id_format(NP_ID_IMPORT, out->id, sid, sizeof sid);
-  snprintf(detail, sizeof detail, "%s mode=%s rows=%" PRId64 " inserted=%" PRId64 " failed=%" PRId64, sid, mode,
-           out->rows, out->inserted, out->failed);
-  if ((rc = np_match_audit(s, o->actor, "seeker.import", "import", sid, NULL, NULL, detail, err))) goto out;
-  rc = np_store_commit(s, err);
-  in_tx = false;
-out:
-  if (in_tx) np_store_rollback(s);
-  np_rows_close(rows);
-  free(errors_json);
-  if (rc) {
-    json_decref(c.errors);
-    out->errors = NULL;
-  } else {
-    out->errors = c.errors;
-  }
-  return rc;
+  skr_import_t x = {.s = s, .ref = ref, .o = o, .today = np_date_today()};
+  x.c.errors = json_array();
+  return np_import_run(s, data, len, &ro, &kind, &x, x.c.errors, o->mode, o->by_user, o->file_name, out, err);
 }
 
 np_err np_match_seeker_template_csv(np_buf_t *b) {
